@@ -1,0 +1,3 @@
+from flowdsl.cli.main import main
+
+main()

@@ -1,0 +1,71 @@
+"""Entry point: a click group whose commands are imported lazily.
+
+Exit codes (all commands): 0 success, 1 findings with errors / failed operation,
+2 usage error (bad flag, missing file), 3 internal error. ``plan`` uses 2 for "changes".
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import Any
+
+import click
+
+from flowdsl import __version__
+
+# name -> "module:attribute". Aliases point at the same command.
+COMMANDS: dict[str, str] = {
+    "check": "flowdsl.cli.check_cmd:check",
+    "lint": "flowdsl.cli.check_cmd:check",
+    "compile": "flowdsl.cli.compile_cmd:compile_cmd",
+    "import": "flowdsl.cli.import_cmd:import_cmd",
+    "fmt": "flowdsl.cli.fmt_cmd:fmt",
+    "graph": "flowdsl.cli.graph_cmd:graph",
+    "rules": "flowdsl.cli.rules_cmd:rules",
+    "catalog": "flowdsl.cli.catalog_cmd:catalog",
+    "emulator": "flowdsl.cli.emulator_cmd:emulator",
+    "plan": "flowdsl.cli.remote_cmds:plan",
+    "deploy": "flowdsl.cli.remote_cmds:deploy",
+    "trigger": "flowdsl.cli.remote_cmds:trigger",
+    "simulate": "flowdsl.cli.simulate_cmd:simulate",
+}
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+
+def _available(name: str) -> bool:
+    module = COMMANDS[name].split(":")[0]
+    return importlib.util.find_spec(module) is not None
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(n for n in COMMANDS if _available(n))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None or not _available(cmd_name):
+            return None
+        module, attr = target.split(":")
+        cmd: click.Command = getattr(importlib.import_module(module), attr)
+        return cmd
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="flowdsl")
+def cli() -> None:
+    """Author, check, compile, deploy and simulate each::workflows pipelines."""
+
+
+def main(argv: list[str] | None = None) -> Any:
+    try:
+        return cli.main(args=argv, prog_name="flowdsl", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("flowdsl: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a bug of ours, never a user mistake: one line, exit 3
+        click.echo(f"flowdsl: internal error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(EXIT_INTERNAL)
