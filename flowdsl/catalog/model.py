@@ -29,6 +29,12 @@ class ModelSpec:
     duration_s: tuple[float, float] | None = None
     cost_usd: float | None = None
     source: str = "bundled"  # bundled | cache | live
+    # Where the schema came from: docs-table (a documented parameter table, complete),
+    # docs-example / seed-list (named in docs, partial), legacy-console (a console export's
+    # input spec), api (the model JSON of the API or the emulator). None when unknown.
+    origin: str | None = None
+    # One line of our own words about the model (catalog list/search); may be empty.
+    description: str = ""
 
 
 class Catalog(Protocol):

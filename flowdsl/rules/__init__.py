@@ -2,8 +2,9 @@
 docstring documents the rule (``flowdsl rules`` prints it). Ids are never renamed.
 
 Rules emitted while loading and parsing (yaml-syntax, schema, template-syntax,
-condition-syntax, python-syntax) have a module for their documentation only; the others
-have a ``check(ctx)`` generator run by :mod:`flowdsl.checker`.
+condition-syntax) have a module for their documentation only; the others have a
+``check(ctx)`` generator run by :mod:`flowdsl.checker` (python-syntax included: it needs
+the code's mapping into the file, which the IR's CodeBlock carries).
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ REGISTRY: dict[str, Rule] = {r.id: r for r in [
     _r("hardcoded-secret", "error", "A literal credential in the flow."),
     _r("limit", "error", "A documented platform limit is exceeded."),
     _r("unused-input", "warning", "A declared input no step uses."),
+    _r("fallback-mismatch", "warning", "A fallback model whose output type or media differs from the primary's."),
 ]}
 
 

@@ -1,0 +1,102 @@
+"""Pieces the commands share: finding files, loading + checking, writing outputs."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import click
+
+from flowdsl.diagnostics import Diagnostic, Severity
+from flowdsl.pipeline import LoadResult, load_workflow
+
+FLOW_GLOBS = ("*.flow.yaml", "*.flow.yml")
+SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
+
+
+class UsageError(click.UsageError):
+    """Bad input to a command: one line on stderr, exit 2."""
+
+
+def _looks_like_definition(path: Path) -> bool:
+    # In a directory walk only JSON that can be a workflow is taken (not package.json...).
+    try:
+        head = path.read_bytes()[:65536]
+    except OSError:
+        return False
+    return b'"steps"' in head or b'"definition"' in head
+
+
+def collect(paths: tuple[str, ...]) -> list[Path]:
+    """Files named, and flow files found under directories named (sorted, deduplicated)."""
+    out: list[Path] = []
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
+                for name in sorted(files):
+                    f = Path(root) / name
+                    if name.endswith((".flow.yaml", ".flow.yml")) or (
+                            name.endswith(".json") and _looks_like_definition(f)):
+                        out.append(f)
+        elif path.exists():
+            out.append(path)
+        else:
+            raise UsageError(f"no such file or directory: {p}")
+    seen: set[str] = set()
+    unique = []
+    for f in out:
+        key = str(f)
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
+
+
+@dataclass
+class Analysis:
+    result: LoadResult
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity is Severity.WARNING)
+
+
+def _checker_available() -> bool:
+    return importlib.util.find_spec("flowdsl.checker") is not None
+
+
+def analyze(path: Path | str, catalog: Any = None, config: Any = None) -> Analysis:
+    """Load, then (when the file could be read) run every rule. Findings sorted by position."""
+    result = load_workflow(path)
+    diags = list(result.diagnostics)
+    if result.workflow is not None and _checker_available():
+        from flowdsl.checker import check_workflow
+        diags += check_workflow(result.workflow, catalog, config)
+    diags.sort(key=Diagnostic.sort_key)
+    return Analysis(result, diags)
+
+
+def write_output(out: str | None, text: str) -> None:
+    """Write to a file atomically (``-`` or None: stdout). Never leaves half a file."""
+    if out in (None, "-"):
+        sys.stdout.write(text)
+        return
+    assert out is not None
+    if out == os.devnull:
+        return
+    from flowdsl.catalog.cache import atomic_write
+    try:
+        atomic_write(Path(out), text.encode("utf-8"))
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from None

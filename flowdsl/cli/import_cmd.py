@@ -1,0 +1,46 @@
+"""``flowdsl import FILE [-o OUT]``: a JSON definition, create request or legacy console export
+as a canonical ``.flow.yaml``."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from flowdsl.cli.common import write_output
+from flowdsl.cli.main import EXIT_FINDINGS
+from flowdsl.diagnostics import Severity
+
+
+def _schema_modeline(out: str | None) -> str | None:
+    """A relative path to schemas/flow.schema.json when the output sits inside a checkout
+    that has one; None otherwise (then no modeline is written)."""
+    if out in (None, "-"):
+        return None
+    here = Path(out).resolve().parent
+    for d in (here, *here.parents):
+        candidate = d / "schemas" / "flow.schema.json"
+        if candidate.is_file():
+            return os.path.relpath(candidate, here)
+    return None
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Write here (default: stdout).")
+def import_cmd(file: str, out: str | None) -> None:
+    """Turn FILE (engine JSON, create request or legacy console export) into .flow.yaml."""
+    from flowdsl.cli.check_cmd import render
+    from flowdsl.importers import import_file
+    from flowdsl.printer import print_flow
+    result = import_file(file)
+    if result.diagnostics:
+        shown = [d for d in result.diagnostics if d.severity is not Severity.NOTE]
+        if shown:
+            click.echo(render("text", shown, {result.file: result.source}, False), err=True, nl=False)
+    if result.workflow is None:
+        click.echo(f"flowdsl: cannot import {file}", err=True)
+        sys.exit(EXIT_FINDINGS)
+    write_output(out, print_flow(result.workflow, _schema_modeline(out)))

@@ -1,0 +1,16 @@
+"""A local emulator of the each::labs API (workflows engine, /v1 surface, model catalog).
+
+    from flowdsl.emulator import Emulator, EmulatorConfig
+    with Emulator(EmulatorConfig(api_key="k", rate_limit_per_min=600)) as emu:
+        emu.base_url   # http://127.0.0.1:PORT ; engine under /api/v1, newer surface under /v1
+
+See ``server.py`` for why it is built on the standard library's ThreadingHTTPServer.
+"""
+
+from flowdsl.emulator.catalog import generate_models, load_models_dir
+from flowdsl.emulator.executions import Timing
+from flowdsl.emulator.faults import FAULT_KINDS, FaultConfig
+from flowdsl.emulator.server import ENGINE_PREFIX, V1_PREFIX, Emulator, EmulatorConfig
+
+__all__ = ["Emulator", "EmulatorConfig", "FaultConfig", "FAULT_KINDS", "Timing",
+           "ENGINE_PREFIX", "V1_PREFIX", "generate_models", "load_models_dir"]

@@ -1,0 +1,90 @@
+"""A choice condition from its YAML node: condition text, or the engine's JSON tree."""
+
+from __future__ import annotations
+
+from flowdsl import ir
+from flowdsl.conditions import ConditionSyntaxError, parse_ref, parse_text
+from flowdsl.frontend.nodes import Reader, kind_name
+from flowdsl.loader import YMap, YNode, YScalar, YSeq
+from flowdsl.suggest import did_you_mean
+
+
+def read_condition(r: Reader, node: YNode, step: str) -> ir.Condition | None:
+    if isinstance(node, YScalar):
+        if isinstance(node.value, str) and node.value.strip():
+            return _from_text(r, node, node.value, step)
+        r.report("condition-syntax", f"a condition must be text such as `$.x == 1` or an engine "
+                 f"condition mapping, found {kind_name(node)}", node.span, step=step)
+        return None
+    if isinstance(node, YMap):
+        return _from_tree(r, node, step)
+    r.report("condition-syntax", "a condition must be text or a mapping, found a list "
+             "(use `and: [...]` to combine conditions)", node.span, step=step)
+    return None
+
+
+def _from_text(r: Reader, node: YScalar, text: str, step: str) -> ir.Condition | None:
+    try:
+        return parse_text(text, lambda offset, length: r.locate(node, offset, length))
+    except ConditionSyntaxError as exc:
+        r.report("condition-syntax", exc.message, r.locate(node, exc.offset, exc.length), step=step)
+        return None
+
+
+_LOGIC = ("and", "or", "not")
+_SIMPLE = ("expression", "operator", "value")
+
+
+def _from_tree(r: Reader, node: YMap, step: str) -> ir.Condition | None:
+    keys = node.keys()
+    logic = [k for k in keys if k in _LOGIC]
+    if logic:
+        if len(keys) != 1:
+            r.report("condition-syntax", f'a logical condition has exactly one key ("{logic[0]}"), '
+                     f"found {', '.join(keys)}", node.span, step=step)
+            return None
+        op = logic[0]
+        child = node.get(op)
+        assert child is not None
+        if op == "not":
+            inner = read_condition(r, child, step)
+            return ir.Not(inner, node.span) if inner is not None else None
+        if not isinstance(child, YSeq) or not child.items:
+            r.report("condition-syntax", f'"{op}" takes a non-empty list of conditions, found '
+                     f"{kind_name(child)}", child.span, step=step)
+            return None
+        items = [read_condition(r, c, step) for c in child.items]
+        if any(i is None for i in items):
+            return None
+        conds = tuple(i for i in items if i is not None)
+        return ir.AllOf(conds, node.span) if op == "and" else ir.AnyOf(conds, node.span)
+    for k, _ in node.items:
+        if k.value not in _SIMPLE:
+            r.report("condition-syntax", f'unknown key "{k.value}" in condition'
+                     f"{did_you_mean(str(k.value), _SIMPLE + _LOGIC)}", k.span, step=step)
+            return None
+    expr_node, op_node = node.get("expression"), node.get("operator")
+    if expr_node is None or op_node is None:
+        missing = "expression" if expr_node is None else "operator"
+        r.report("condition-syntax", f'condition is missing "{missing}"', node.span, step=step)
+        return None
+    expression = r.string(expr_node, "condition expression", step)
+    operator = r.string(op_node, "condition operator", step)
+    if expression is None or operator is None:
+        return None
+    if operator not in ir.OPERATORS:
+        r.report("condition-syntax", f'unknown operator "{operator}"{did_you_mean(operator, ir.OPERATORS)}',
+                 op_node.span, step=step, hint="operators: " + ", ".join(ir.OPERATORS))
+        return None
+    assert isinstance(expr_node, YScalar)
+    ref = parse_ref(expression.strip(), r.locate(expr_node, expression.find("$"), len(expression.strip())))
+    if ref is None:
+        hint = None
+        if expression.startswith("{{"):
+            hint = "conditions use $.step.field, not {{step.field}}"
+        r.report("condition-syntax", f'condition expression must be a `$.` reference such as '
+                 f'$.step.primary, found "{expression}"', expr_node.span, step=step, hint=hint)
+        return None
+    value_node = node.get("value")
+    value = r.value(value_node, step) if value_node is not None else None
+    return ir.Compare(expression, ref, operator, value, node.span, op_node.span)

@@ -1,0 +1,243 @@
+"""Typed access to loader nodes: every read either yields a value or records a ``schema``
+finding at the node's position, so the parsers above never index raw dicts blindly."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from flowdsl import ir
+from flowdsl.diagnostics import Diagnostic, Severity
+from flowdsl.loader import Document, YMap, YNode, YScalar, YSeq
+from flowdsl.spans import Span
+from flowdsl.suggest import did_you_mean
+from flowdsl.templates import has_template, scan
+
+_DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*)+$")
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h)")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def kind_name(node: YNode | None) -> str:
+    if node is None:
+        return "nothing"
+    if isinstance(node, YMap):
+        return "a mapping"
+    if isinstance(node, YSeq):
+        return "a list"
+    v = node.value
+    if v is None:
+        return "null"
+    if isinstance(v, bool):
+        return f"the boolean {str(v).lower()}"
+    if isinstance(v, (int, float)):
+        return f"the number {v}"
+    return f'the string "{v[:40]}"'
+
+
+def num(value: float) -> int | float:
+    """Whole numbers as int so that JSON output reads 30, not 30.0."""
+    return int(value) if float(value).is_integer() else value
+
+
+class Reader:
+    """Shared state of one parse: the document, the findings, and position helpers."""
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.file = doc.file
+        self.text = doc.text
+        self.diagnostics: list[Diagnostic] = []
+        self._line_starts: list[int] | None = None
+
+    # findings ---------------------------------------------------------------
+    def report(self, rule: str, message: str, span: Span, *, step: str | None = None,
+               hint: str | None = None, severity: Severity = Severity.ERROR) -> None:
+        self.diagnostics.append(Diagnostic(rule, severity, message, span, step, hint))
+
+    # positions --------------------------------------------------------------
+    def position(self, index: int) -> tuple[int, int]:
+        if self._line_starts is None:
+            starts = [0]
+            find = self.text.find
+            i = find("\n")
+            while i >= 0:
+                starts.append(i + 1)
+                i = find("\n", i + 1)
+            self._line_starts = starts
+        line = bisect.bisect_right(self._line_starts, index) - 1
+        return line + 1, index - self._line_starts[line] + 1
+
+    def locate(self, node: YScalar, offset: int, length: int) -> Span:
+        """The span of ``value[offset:offset+length]`` in the file.
+
+        Found by looking for those characters in the node's raw source text (the k-th
+        occurrence for the k-th in the value): column-exact for plain and quoted scalars
+        and block literals whenever the characters are written without escapes; otherwise
+        the whole scalar's span.
+        """
+        value = node.value if isinstance(node.value, str) else str(node.value)
+        needle = value[offset:offset + length]
+        if not needle or node.end <= node.start:
+            return node.span
+        raw = self.text[node.start:node.end]
+        nth = value.count(needle, 0, offset)
+        idx, pos = -1, 0
+        for _ in range(nth + 1):
+            idx = raw.find(needle, pos)
+            if idx < 0:
+                break
+            pos = idx + 1
+        if idx < 0:
+            return node.span
+        line, col = self.position(node.start + idx)
+        end_line, end_col = self.position(node.start + idx + len(needle))
+        return Span(self.file, line, col, end_line, end_col)
+
+    def code_block(self, node: YScalar) -> ir.CodeBlock:
+        text = node.value if isinstance(node.value, str) else str(node.value)
+        lines = text.split("\n")
+        starts: list[tuple[int, int]] = []
+        if node.style == "|":
+            first = node.span.line + 1
+            indent = 0
+            src_lines = self.text.split("\n")
+            for ln in src_lines[first - 1:]:
+                if ln.strip():
+                    indent = len(ln) - len(ln.lstrip(" "))
+                    break
+            starts = [(first + i, indent + 1) for i in range(len(lines))]
+        else:
+            offset = 0
+            for ln in lines:
+                span = self.locate(node, offset, len(ln)) if ln else node.span
+                starts.append((span.line, span.column))
+                offset += len(ln) + 1
+        return ir.CodeBlock(text, node.span, tuple(starts))
+
+    # typed reads ------------------------------------------------------------
+    def mapping(self, node: YNode | None, what: str, step: str | None = None) -> YMap | None:
+        if isinstance(node, YMap):
+            return node
+        if node is not None:
+            self.report("schema", f"{what} must be a mapping, found {kind_name(node)}",
+                        node.span, step=step)
+        return None
+
+    def sequence(self, node: YNode | None, what: str, step: str | None = None) -> YSeq | None:
+        if isinstance(node, YSeq):
+            return node
+        if node is not None:
+            self.report("schema", f"{what} must be a list, found {kind_name(node)}", node.span, step=step)
+        return None
+
+    def string(self, node: YNode | None, what: str, step: str | None = None,
+               allow_numbers: bool = False) -> str | None:
+        if isinstance(node, YScalar):
+            if isinstance(node.value, str):
+                return node.value
+            if allow_numbers and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+                return str(node.value)
+        if node is not None:
+            self.report("schema", f"{what} must be a string, found {kind_name(node)}", node.span, step=step)
+        return None
+
+    def boolean(self, node: YNode | None, what: str, step: str | None = None) -> bool | None:
+        if isinstance(node, YScalar) and isinstance(node.value, bool):
+            return node.value
+        if node is not None:
+            self.report("schema", f"{what} must be true or false, found {kind_name(node)}",
+                        node.span, step=step)
+        return None
+
+    def number(self, node: YNode | None, what: str, step: str | None = None,
+               integer: bool = False, minimum: float | None = None) -> int | float | None:
+        if isinstance(node, YScalar) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
+            if integer and not float(node.value).is_integer():
+                self.report("schema", f"{what} must be a whole number, found {node.value}",
+                            node.span, step=step)
+                return None
+            if minimum is not None and node.value < minimum:
+                self.report("schema", f"{what} must be at least {num(minimum)}, found {node.value}",
+                            node.span, step=step)
+                return None
+            return node.value
+        if node is not None:
+            self.report("schema", f"{what} must be a number, found {kind_name(node)}", node.span, step=step)
+        return None
+
+    def duration(self, node: YNode | None, what: str, step: str | None = None) -> float | None:
+        """``30s``, ``10m``, ``1h30m``, ``500ms`` or a number of seconds -> seconds."""
+        if node is None:
+            return None
+        if isinstance(node, YScalar):
+            v = node.value
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0:
+                return float(v)
+            if isinstance(v, str) and _DURATION.match(v):
+                return sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION_PART.findall(v))
+        self.report("schema", f"{what} must be a duration such as 30s, 10m or 1h (or a number of "
+                    f"seconds), found {kind_name(node)}", node.span, step=step)
+        return None
+
+    def check_keys(self, node: YMap, allowed: Iterable[str], what: str, step: str | None = None,
+                   hint: str | None = None) -> None:
+        allowed = list(allowed)
+        for key, _ in node.items:
+            name = key.value
+            if not isinstance(name, str) or name not in allowed:
+                self.report("schema", f'unknown key "{name}" in {what}{did_you_mean(str(name), allowed)}',
+                            key.span, step=step, hint=hint)
+
+    # values -----------------------------------------------------------------
+    def value(self, node: YNode, step: str | None) -> ir.Value:
+        if isinstance(node, YScalar):
+            return self.scalar(node, step)
+        if isinstance(node, YSeq):
+            return ir.ListValue(tuple(self.value(n, step) for n in node.items), node.span)
+        entries = []
+        for k, v in node.items:
+            entries.append((ir.Key(str(k.value) if k.value is not None else "null", k.span), self.value(v, step)))
+        return ir.MapValue(tuple(entries), node.span)
+
+    def map_value(self, node: YNode | None, what: str, step: str | None) -> ir.MapValue | None:
+        m = self.mapping(node, what, step)
+        if m is None:
+            return None
+        value = self.value(m, step)
+        assert isinstance(value, ir.MapValue)
+        return value
+
+    def scalar(self, node: YScalar, step: str | None) -> ir.Scalar:
+        v = node.value
+        if isinstance(v, str) and has_template(v):
+            return ir.Scalar(v, node.span, self.template(node, v, step))
+        return ir.Scalar(v, node.span)
+
+    def template(self, node: YScalar, text: str, step: str | None) -> ir.Template | None:
+        parts, problem = scan(text)
+        if problem is not None:
+            self.report("template-syntax", problem.message,
+                        self.locate(node, problem.offset, problem.length), step=step)
+            return None
+        out: list[str | ir.Ref] = []
+        for p in parts:
+            if isinstance(p, str):
+                out.append(p)
+            else:
+                span = self.locate(node, p.start, p.end - p.start)
+                out.append(ir.Ref(p.path[0], p.path[1:], span, "template"))
+        return ir.Template(tuple(out), node.span)
+
+
+def plain(node: YNode | None) -> Any:
+    """A node as plain Python data (for pass-through fields such as ``metadata``)."""
+    if node is None:
+        return None
+    if isinstance(node, YScalar):
+        return node.value
+    if isinstance(node, YSeq):
+        return [plain(n) for n in node.items]
+    return {str(k.value): plain(v) for k, v in node.items}

@@ -1,0 +1,48 @@
+"""The front door: a file (or text) in, an IR and its findings out.
+
+Loading never raises for anything a user can write; a file that cannot be read at all
+yields ``workflow=None`` and at least one finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from flowdsl.diagnostics import Diagnostic, error
+from flowdsl.frontend.workflow import read_workflow
+from flowdsl.ir import Workflow
+from flowdsl.loader import load_bytes
+from flowdsl.spans import Span
+
+FLOW_SUFFIXES = (".flow.yaml", ".flow.yml", ".yaml", ".yml", ".json")
+
+
+@dataclass
+class LoadResult:
+    file: str
+    workflow: Workflow | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    source: str = ""
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity.value == "error" for d in self.diagnostics)
+
+
+def load_source(data: bytes | str, file: str) -> LoadResult:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    doc = load_bytes(raw, file)
+    wf, reader = read_workflow(doc)
+    return LoadResult(file, wf, doc.diagnostics + reader.diagnostics, doc.text)
+
+
+def load_workflow(path: str | Path) -> LoadResult:
+    name = str(path)
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return LoadResult(name, None, [error("yaml-syntax", f"cannot read the file: {reason}",
+                                             Span.point(name, 1, 1))])
+    return load_source(data, name)

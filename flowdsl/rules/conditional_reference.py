@@ -1,0 +1,42 @@
+"""conditional-reference: a reference to a step inside a choice branch.
+
+After a choice step only one of its branches has run, so a step inside a branch may not
+have run at all when a later step (or a workflow output) reads it: a warning. Reading a
+step of the *other* branch from inside a choice branch is an error: the two never both run.
+
+    steps:
+      - id: finish
+        if: $.inputs.upscale == true
+        then:
+          - {id: upscale, model: topaz-upscale-image, with: {image_url: "{{inputs.image}}"}}
+    outputs:
+      image: "{{upscale.primary}}"     # conditional-reference: "upscale" may not have run
+
+Read the choice's result through a step that runs in both branches, or use a pass step
+with the same id pattern in each branch and reference each where it ran.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from flowdsl.diagnostics import Diagnostic, error, warning
+from flowdsl.rules._refs import resolved, step_label
+from flowdsl.symbols import Order
+
+if TYPE_CHECKING:
+    from flowdsl.checker import Context
+
+RULE = "conditional-reference"
+
+
+def check(ctx: "Context") -> Iterator[Diagnostic]:
+    for r in resolved(ctx):
+        ref = r.use.ref
+        if r.order is Order.MAYBE:
+            yield warning(RULE, f'{ref.text()}: step "{ref.root}" is inside a branch of choice '
+                          f"{step_label(r.why)} and may not have run", ref.span, step=r.use.step)
+        elif r.order is Order.EXCLUSIVE:
+            yield error(RULE, f'{ref.text()}: step "{ref.root}" is in the other branch of '
+                        f"choice {step_label(r.why)}: it never runs when this one does",
+                        ref.span, step=r.use.step)

@@ -1,0 +1,207 @@
+"""hardcoded-secret: a literal credential written in the flow.
+
+A flow file lives in git and its compiled definition is stored by the platform: a token
+written in it is leaked to everyone who can read either. Fires for
+
+* a literal token, password or key in an http step's ``auth``;
+* a literal ``Authorization``, ``X-API-Key`` (or other token/secret/key) header, and a
+  literal ``api_key`` / ``token`` / ``password`` query parameter or URL ``user:password@``;
+* a string anywhere in params, bodies, headers, queries, python inputs, pass results or
+  python code that looks like a key: a known prefix (``sk-``, ``sk_live_``, ``ghp_``,
+  ``github_pat_``, ``AKIA``, ``xoxb-``, ``AIza``, ``glpat-``, ``hf_``, ``r8_``, a private
+  key block, a JWT) or a long high-entropy token; and a literal under a key named like
+  ``password``, ``secret``, ``api_key`` or ``access_token``.
+
+Templates are fine: take the secret from an input (``{{inputs.api_token}}``) or a step.
+
+    steps:
+      - id: notify
+        http: POST https://hooks.example.com/done
+        auth: {bearer: "sk-live-1234567890abcdefghij"}   # hardcoded-secret
+    # instead:
+        auth: {bearer: "{{inputs.hook_token}}"}
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from typing import TYPE_CHECKING, Iterator
+
+from flowdsl import ir
+from flowdsl.diagnostics import Diagnostic, error
+from flowdsl.rules._python import code_span
+
+if TYPE_CHECKING:
+    from flowdsl.checker import Context
+
+RULE = "hardcoded-secret"
+
+_PREFIXED = re.compile(
+    r"(?<![A-Za-z0-9])(?:"
+    r"sk-(?:proj-|ant-|live-)?[A-Za-z0-9_\-]{20,}"
+    r"|(?:sk|rk|pk)_live_[A-Za-z0-9]{16,}"
+    r"|gh[pousr]_[A-Za-z0-9]{30,}"
+    r"|github_pat_[A-Za-z0-9_]{22,}"
+    r"|(?:AKIA|ASIA)[0-9A-Z]{16}"
+    r"|xox[abprs]-[A-Za-z0-9\-]{10,}"
+    r"|AIza[0-9A-Za-z_\-]{35}"
+    r"|glpat-[A-Za-z0-9_\-]{20,}"
+    r"|hf_[A-Za-z0-9]{30,}"
+    r"|r8_[A-Za-z0-9]{30,}"
+    r"|eyJ[A-Za-z0-9_\-]{10,}\.eyJ[A-Za-z0-9_\-]{10,}\.[A-Za-z0-9_\-]{10,}"
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----"
+    r")")
+
+_SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-key", "api-key",
+                             "apikey", "x-auth-token", "x-access-token", "cookie"})
+_SECRET_KEYS = frozenset({"password", "passwd", "secret", "client_secret", "api_key", "apikey",
+                          "api-key", "access_token", "auth_token", "token", "private_key",
+                          "secret_key", "access_key", "webhook_secret", "bearer", "key"})
+_AUTH_SECRET_FIELDS = frozenset({"token", "password", "key", "api_key", "bearer", "secret", "value"})
+_TOKEN = re.compile(r"[A-Za-z0-9+/=_\-]{32,}")
+
+
+def _redact(text: str) -> str:
+    return text[:4] + "..." if len(text) > 8 else "..."
+
+
+def _entropy(text: str) -> float:
+    counts = Counter(text)
+    n = len(text)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+def _high_entropy(word: str) -> bool:
+    # Mixed case and digits, long, and close to random: hashes in hex and words do not pass.
+    return (len(word) >= 32 and any(c.isdigit() for c in word) and any(c.islower() for c in word)
+            and any(c.isupper() for c in word) and _entropy(word) >= 4.2)
+
+
+def _literal_str(value: ir.Value | None) -> ir.Scalar | None:
+    if isinstance(value, ir.Scalar) and isinstance(value.value, str) and value.template is None \
+            and value.value.strip():
+        return value
+    return None
+
+
+def _header_is_secret(name: str) -> bool:
+    low = name.lower()
+    return low in _SECRET_HEADERS or any(w in low for w in ("token", "secret", "api-key", "apikey"))
+
+
+def _scan_string(ctx: "Context", scalar: ir.Scalar, step: str) -> Iterator[Diagnostic]:
+    text = scalar.value
+    assert isinstance(text, str)
+    if scalar.template is not None:
+        # Only the literal parts can hold a written secret.
+        text = "".join(p for p in scalar.template.parts if isinstance(p, str))
+    m = _PREFIXED.search(text)
+    if m:
+        yield error(RULE, f"a literal credential ({_redact(m.group(0))}) is written in the flow",
+                    ctx.locate_in(scalar, m.group(0)), step=step,
+                    hint="pass it as an input ({{inputs.NAME}}) and keep it out of git")
+        return
+    if "://" in text:
+        return
+    for word in _TOKEN.findall(text):
+        if _high_entropy(word):
+            yield error(RULE, f"a literal that looks like a key ({_redact(word)}) is written "
+                        "in the flow", ctx.locate_in(scalar, word), step=step,
+                        hint="pass it as an input ({{inputs.NAME}}) and keep it out of git")
+            return
+
+
+def _keyed(value: ir.Value) -> Iterator[tuple[ir.Key, ir.Value]]:
+    """Every (key, value) entry of every mapping inside a value tree."""
+    if isinstance(value, ir.MapValue):
+        for key, item in value.entries:
+            yield key, item
+            yield from _keyed(item)
+    elif isinstance(value, ir.ListValue):
+        for item in value.items:
+            yield from _keyed(item)
+
+
+def _scan_value(ctx: "Context", value: ir.Value, step: str,
+                flagged: set[int]) -> Iterator[Diagnostic]:
+    for key, item in _keyed(value):
+        lit = _literal_str(item)
+        if lit is None or id(lit) in flagged or key.name.lower() not in _SECRET_KEYS:
+            continue
+        text = str(lit.value).strip()
+        if len(text) >= 8 and " " not in text:
+            flagged.add(id(lit))
+            yield error(RULE, f'"{key.name}" holds a literal secret ({_redact(text)})',
+                        lit.span, step=step,
+                        hint="pass it as an input ({{inputs.NAME}}) and keep it out of git")
+    for scalar in ir.iter_scalars(value):
+        if id(scalar) not in flagged and isinstance(scalar.value, str):
+            for d in _scan_string(ctx, scalar, step):
+                flagged.add(id(scalar))
+                yield d
+
+
+def _http(ctx: "Context", step: ir.HttpStep, flagged: set[int]) -> Iterator[Diagnostic]:
+    sid = step.common.id
+    if step.auth is not None:
+        for key, value in step.auth.fields.entries:
+            lit = _literal_str(value)
+            if lit is not None and key.name.lower() in _AUTH_SECRET_FIELDS:
+                flagged.add(id(lit))
+                yield error(RULE, f"http auth {key.name} is a literal ({_redact(lit.value)})",
+                            lit.span, step=sid, hint='take it from an input: "{{inputs.token}}"')
+            elif isinstance(value, ir.MapValue):  # {basic: {username, password}}
+                pw = _literal_str(value.get("password"))
+                if pw is not None:
+                    flagged.add(id(pw))
+                    yield error(RULE, "http auth password is a literal", pw.span, step=sid,
+                                hint='take it from an input: "{{inputs.password}}"')
+    if step.headers is not None:
+        for key, value in step.headers.entries:
+            lit = _literal_str(value)
+            if lit is not None and _header_is_secret(key.name):
+                flagged.add(id(lit))
+                yield error(RULE, f"header {key.name} is a literal ({_redact(lit.value)})",
+                            lit.span, step=sid,
+                            hint=f'take it from an input: "{"Bearer " if key.name.lower() == "authorization" else ""}{{{{inputs.token}}}}"')
+    if step.query is not None:
+        for key, value in step.query.entries:
+            lit = _literal_str(value)
+            if lit is not None and key.name.lower() in _SECRET_KEYS:
+                flagged.add(id(lit))
+                yield error(RULE, f"query parameter {key.name} is a literal ({_redact(lit.value)})",
+                            lit.span, step=sid, hint="take it from an input: \"{{inputs.key}}\"")
+    url = step.url
+    if isinstance(url.value, str):
+        m = re.match(r"[a-z][a-z0-9+.\-]*://([^/@\s{}]+):([^/@\s{}]+)@", url.value, re.I)
+        if m:
+            flagged.add(id(url))
+            yield error(RULE, "the URL carries a literal user:password", ctx.locate_in(
+                url, m.group(2)), step=sid, hint="use auth: {basic: {...}} with inputs")
+        q = re.search(r"[?&](api_key|apikey|key|token|access_token|secret)=([^&{}\s]{8,})",
+                      url.value, re.I)
+        if q and id(url) not in flagged:
+            flagged.add(id(url))
+            yield error(RULE, f"the URL carries a literal {q.group(1)}",
+                        ctx.locate_in(url, q.group(2)), step=sid,
+                        hint="take it from an input: {{inputs.NAME}}")
+
+
+def check(ctx: "Context") -> Iterator[Diagnostic]:
+    for step in ctx.steps():
+        sid = step.common.id
+        flagged: set[int] = set()
+        if isinstance(step, ir.HttpStep):
+            yield from _http(ctx, step, flagged)
+        if isinstance(step, ir.PythonStep):
+            for number, line in enumerate(step.code.text.splitlines(), start=1):
+                m = _PREFIXED.search(line)
+                if m:
+                    yield error(RULE, f"python code holds a literal credential "
+                                f"({_redact(m.group(0))})",
+                                code_span(step.code, number, m.start(), len(m.group(0))),
+                                step=sid, hint="pass it in through the step's inputs")
+        for value in ir.step_values(step):
+            yield from _scan_value(ctx, value, sid, flagged)

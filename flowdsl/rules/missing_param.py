@@ -1,0 +1,45 @@
+"""missing-param: a param the model requires is not given.
+
+The model's ``request_schema`` lists its required params; a run without one fails after it
+has been queued (or, for the fallback, only when the primary model has already failed).
+When a param with a similar name is present, the hint says which one to rename.
+
+    steps:
+      - id: upscale
+        model: topaz-upscale-image      # missing-param: requires "image_url"
+        with: {image: "{{gen.primary}}", scale: 2}
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from flowdsl.diagnostics import Diagnostic, error
+from flowdsl.rules._models import model_calls
+from flowdsl.suggest import closest
+
+if TYPE_CHECKING:
+    from flowdsl.checker import Context
+
+RULE = "missing-param"
+
+
+def check(ctx: "Context") -> Iterator[Diagnostic]:
+    for call in model_calls(ctx):
+        schema = call.spec.request_schema if call.spec is not None else None
+        if not isinstance(schema, dict):
+            continue
+        required = schema.get("required")
+        if not isinstance(required, list):
+            continue
+        present = call.params.names() if call.params is not None else []
+        props = call.properties or {}
+        strays = [p for p in present if p not in props]
+        for name in required:
+            if not isinstance(name, str) or name in present:
+                continue
+            stray = closest(name, strays) or next(
+                (s for s in strays if name.startswith(s + "_") or name.endswith("_" + s)), None)
+            hint = f'rename "{stray}" to "{name}"' if stray else None
+            yield error(RULE, f'{call.where} requires parameter "{name}"', call.slug_span,
+                        step=call.step_id, hint=hint)

@@ -1,0 +1,49 @@
+"""python-result: python code never assigns ``result``.
+
+The engine takes a python step's output from the variable ``result``; code that never
+binds it produces no output, and every step reading ``{{step.output}}`` gets nothing.
+Any binding counts: assignment, augmented or annotated assignment, ``for result in``,
+``with ... as result``, ``global result``, ``import ... as result``.
+
+    steps:
+      - id: shout
+        python: "text = inputs['text'].upper()"   # python-result: never assigns result
+        with: {text: "{{gen.output}}"}
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Iterator
+
+from flowdsl import ir
+from flowdsl.diagnostics import Diagnostic, warning
+from flowdsl.rules._python import first_line_span
+
+if TYPE_CHECKING:
+    from flowdsl.checker import Context
+
+RULE = "python-result"
+
+
+def _binds_result(tree: ast.AST) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == "result" and isinstance(node.ctx, ast.Store):
+            return True
+        if isinstance(node, ast.Global) and "result" in node.names:
+            return True
+        if isinstance(node, ast.alias) and (node.asname or node.name) == "result":
+            return True
+    return False
+
+
+def check(ctx: "Context") -> Iterator[Diagnostic]:
+    for step in ctx.steps():
+        if not isinstance(step, ir.PythonStep):
+            continue
+        tree = ctx.python_ast(step)
+        if isinstance(tree, SyntaxError) or _binds_result(tree):
+            continue
+        yield warning(RULE, "python code never assigns result, so the step outputs nothing",
+                      first_line_span(step.code), step=step.common.id,
+                      hint="end the code with: result = ...")

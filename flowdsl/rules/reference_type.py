@@ -1,0 +1,62 @@
+"""reference-type: a reference whose type cannot fit the param it fills.
+
+A value that is exactly one template (``"{{inputs.n}}"``) keeps the referenced type at run
+time; a template embedded in text (``"{{inputs.n}} seconds"``) is a string. Types come from
+the inputs' schemas, the catalog's model output types (``.output`` is the whole output,
+``.primary`` its first item) and pass steps' literal results. Fires only when both the
+value's type and the param's type are known: an array into a string param, a string input
+into an integer param, an input whose ``enum`` allows values the param's ``enum`` rejects.
+
+    inputs:
+      seconds: {type: string}
+    steps:
+      - id: clip
+        model: veo-3
+        with: {prompt: a wave, duration: "{{inputs.seconds}}"}   # reference-type: string
+                                                                  #   into integer param
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterator
+
+from flowdsl import types
+from flowdsl.diagnostics import Diagnostic, error
+from flowdsl.rules._models import templated_args
+
+if TYPE_CHECKING:
+    from flowdsl.checker import Context
+
+RULE = "reference-type"
+
+
+def check(ctx: "Context") -> Iterator[Diagnostic]:
+    for arg in templated_args(ctx):
+        ty = arg.type
+        if not ty.known:
+            continue
+        accepted = types.schema_types(arg.schema)
+        whole = arg.scalar.template is not None and arg.scalar.template.whole
+        if not types.fits(ty, accepted):
+            assert accepted is not None
+            source = (arg.scalar.template.refs[0].text() if whole and arg.scalar.template
+                      else "text with an embedded template")
+            wanted = " or ".join(sorted(accepted))
+            hint = None
+            if ty.json == "array" and "string" in accepted and whole and arg.scalar.template:
+                ref = arg.scalar.template.refs[0]
+                if ref.path == ("output",):
+                    hint = f"use {{{{{ref.root}.primary}}}} for the first item"
+            elif not whole and accepted & {"integer", "number", "boolean"}:
+                hint = "only a value that is exactly one template keeps the referenced type"
+            yield error(RULE, f'{arg.call.where}: "{arg.name}" takes {wanted}, but {source} '
+                        f"is {ty.describe()}", arg.span, step=arg.call.step_id, hint=hint)
+            continue
+        enum = arg.schema.get("enum")
+        if ty.enum and isinstance(enum, list):
+            bad = [v for v in ty.enum if v not in enum]
+            if bad:
+                shown = ", ".join(repr(v) for v in bad[:5])
+                yield error(RULE, f'{arg.call.where}: "{arg.name}" accepts '
+                            f'{", ".join(repr(v) for v in enum[:8])}, but the referenced '
+                            f"input may be {shown}", arg.span, step=arg.call.step_id)

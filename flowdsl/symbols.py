@@ -1,0 +1,150 @@
+"""Symbol table of a workflow and the execution order between its steps.
+
+Every step id (nested ones included) and every choice branch's engine ``step_id`` is a
+symbol. A step's *position* is its path through the tree: index in the top-level list,
+then (branch index, index in that branch) per level of nesting. Comparing two positions
+answers what the engine guarantees when one step reads another's output:
+
+* CERTAIN: the target finished before the reader starts (earlier in the same or an
+  enclosing sequence, or anywhere inside an earlier parallel step);
+* MAYBE: the target sits inside a choice branch that ended before the reader: it may not
+  have run;
+* CONCURRENT: the two are in sibling branches of one parallel step;
+* EXCLUSIVE: the two are in the two branches of one choice: never both run;
+* FORWARD / SELF / ENCLOSING / NESTED: the target runs later, is the reader itself,
+  contains the reader (not finished yet), or is nested inside the reader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from flowdsl import ir
+from flowdsl.spans import Span
+
+
+class Order(str, Enum):
+    CERTAIN = "certain"
+    MAYBE = "maybe"
+    CONCURRENT = "concurrent"
+    EXCLUSIVE = "exclusive"
+    FORWARD = "forward"
+    SELF = "self"
+    ENCLOSING = "enclosing"
+    NESTED = "nested"
+    UNDEFINED = "undefined"
+
+
+@dataclass(frozen=True, slots=True)
+class StepInfo:
+    step: ir.Step
+    # (index, branch, index, branch, ..., index): see the module docstring.
+    path: tuple[int, ...]
+    # The steps from the top level down to this one, this one included.
+    chain: tuple[ir.Step, ...]
+
+    @property
+    def id(self) -> str:
+        return self.step.common.id
+
+    @property
+    def parent(self) -> ir.Step | None:
+        return self.chain[-2] if len(self.chain) > 1 else None
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """One declaration of a name: a step id, or a choice branch's engine ``step_id``."""
+
+    name: str
+    span: Span
+    kind: str  # "step" | "branch"
+    info: StepInfo  # the step itself, or the choice step that owns the branch
+
+
+class SymbolTable:
+    def __init__(self, workflow: ir.Workflow) -> None:
+        self.workflow = workflow
+        self.declarations: list[Symbol] = []
+        self.steps: dict[str, StepInfo] = {}  # first declaration of each step id
+        self.branches: dict[str, StepInfo] = {}  # branch step_id -> owning choice step
+        self._by_obj: dict[int, StepInfo] = {}
+        self._walk(workflow.steps, (), ())
+        self._end = (len(workflow.steps),)
+
+    def _walk(self, steps: tuple[ir.Step, ...], prefix: tuple[int, ...],
+              chain: tuple[ir.Step, ...]) -> None:
+        for index, step in enumerate(steps):
+            info = StepInfo(step, prefix + (index,), chain + (step,))
+            self._by_obj[id(step)] = info
+            self.declarations.append(Symbol(step.common.id, step.common.id_span, "step", info))
+            self.steps.setdefault(step.common.id, info)
+            for b_index, branch in enumerate(ir.child_branches(step)):
+                if isinstance(step, ir.ChoiceStep) and branch.step_id:
+                    span = branch.step_id_span or step.common.id_span
+                    self.declarations.append(Symbol(branch.step_id, span, "branch", info))
+                    self.branches.setdefault(branch.step_id, info)
+                self._walk(branch.steps, info.path + (b_index,), info.chain)
+
+    # ------------------------------------------------------------------ lookups
+
+    def info(self, step: ir.Step) -> StepInfo:
+        return self._by_obj[id(step)]
+
+    def get(self, step_id: str) -> StepInfo | None:
+        return self.steps.get(step_id)
+
+    def names(self) -> list[str]:
+        return list(self.steps)
+
+    def duplicates(self) -> dict[str, list[Symbol]]:
+        seen: dict[str, list[Symbol]] = {}
+        for sym in self.declarations:
+            seen.setdefault(sym.name, []).append(sym)
+        return {k: v for k, v in seen.items() if len(v) > 1}
+
+    # ------------------------------------------------------------------ order
+
+    def order(self, reader: StepInfo | None, target_id: str) -> tuple[Order, ir.Step | None]:
+        """How ``target_id`` relates to ``reader`` (None: the workflow's outputs, read at
+        the end). Also returns the step that explains the answer (the choice or parallel
+        step involved, or the target)."""
+        target = self.steps.get(target_id)
+        if target is None:
+            owner = self.branches.get(target_id)
+            if owner is None:
+                return Order.UNDEFINED, None
+            # A branch id names the branch's outcome: at best it may have been taken.
+            rel, why = self._relate(reader, owner)
+            return (Order.MAYBE, owner.step) if rel is Order.CERTAIN else (rel, why)
+        return self._relate(reader, target)
+
+    def _relate(self, reader: StepInfo | None, target: StepInfo) -> tuple[Order, ir.Step | None]:
+        r_path = reader.path if reader is not None else self._end
+        t_path = target.path
+        k = 0
+        while True:
+            r_i, t_i = r_path[k], t_path[k]
+            if r_i != t_i:
+                if t_i > r_i:
+                    return Order.FORWARD, target.step
+                # The target's ancestor at this level ran earlier in the reader's sequence.
+                level = k // 2
+                for outer in target.chain[level:-1]:
+                    if isinstance(outer, ir.ChoiceStep):
+                        return Order.MAYBE, outer
+                return Order.CERTAIN, target.step
+            r_end, t_end = len(r_path) == k + 1, len(t_path) == k + 1
+            if r_end and t_end:
+                return Order.SELF, target.step
+            if t_end:
+                return Order.ENCLOSING, target.step
+            if r_end:
+                return Order.NESTED, target.step
+            common = target.chain[k // 2]
+            if r_path[k + 1] != t_path[k + 1]:
+                if isinstance(common, ir.ChoiceStep):
+                    return Order.EXCLUSIVE, common
+                return Order.CONCURRENT, common
+            k += 2

@@ -1,0 +1,97 @@
+"""``{{...}}`` templates, parsed by the lark grammar in ``grammars/template.lark``.
+
+Parsing is position-independent (offsets into the string) and memoised: the same template
+text appears in many steps and many files, and a flow's positions are applied afterwards by
+the front end, which knows where the string sits in the file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Union
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from flowdsl.grammar_loader import grammar
+
+
+@dataclass(frozen=True, slots=True)
+class RawRef:
+    path: tuple[str, ...]
+    start: int  # offset of "{{"
+    end: int  # offset just past "}}"
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateError:
+    message: str
+    offset: int
+    length: int = 1
+
+
+Scan = tuple[tuple[Union[str, RawRef], ...], TemplateError | None]
+
+
+def _parser() -> Lark:
+    return grammar("template")
+
+
+def has_template(text: str) -> bool:
+    return "{{" in text
+
+
+def _open_brace_before(text: str, offset: int) -> int:
+    idx = text.rfind("{{", 0, offset + 1)
+    return idx if idx >= 0 else offset
+
+
+@lru_cache(maxsize=65536)
+def scan(text: str) -> Scan:
+    """Split ``text`` into literal parts and references, or say what is wrong."""
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedInput as exc:
+        return (), _explain(text, exc)
+    parts: list[Union[str, RawRef]] = []
+    for child in tree.children:
+        if isinstance(child, Token):
+            parts.append(str(child))
+            continue
+        assert isinstance(child, Tree)
+        open_tok, ref_tree, close_tok = child.children[0], child.children[1], child.children[-1]
+        assert isinstance(ref_tree, Tree) and isinstance(open_tok, Token) and isinstance(close_tok, Token)
+        path = tuple(str(t) for t in ref_tree.children)
+        parts.append(RawRef(path, open_tok.start_pos or 0, close_tok.end_pos or 0))
+    return tuple(parts), None
+
+
+def _explain(text: str, exc: UnexpectedInput) -> TemplateError:
+    pos = getattr(exc, "pos_in_stream", None)
+    if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
+        start = text.rfind("{{")
+        return TemplateError("'{{' is never closed: expected a reference and '}}'", max(start, 0), 2)
+    if isinstance(exc, UnexpectedToken):
+        tok = exc.token
+        at = tok.start_pos or 0
+        opened = _open_brace_before(text, at)
+        inner = text[opened + 2:at].strip()
+        if tok.type == "OPEN":
+            return TemplateError("'{{' opened inside another template", at, 2)
+        if tok.type == "CLOSE" and not inner:
+            return TemplateError("empty template '{{}}': expected a reference such as "
+                                 "inputs.name or step.primary", opened, (tok.end_pos or at) - opened)
+        if inner.endswith("."):
+            return TemplateError("expected a name after '.' in template", at, 1)
+        return TemplateError(f"unexpected {str(tok)[:1]!r} in template: expected '.name' or '}}}}'",
+                             at, 1)
+    if isinstance(exc, UnexpectedCharacters):
+        offset = exc.pos_in_stream if pos is not None else 0
+        ch = text[offset] if offset < len(text) else ""
+        if ch == "}" or ch == "." or text[offset - 1:offset] == ".":
+            return TemplateError(f"unexpected {ch!r} in template: a reference is dot-separated names "
+                                 "such as step.output.field", offset, 1)
+        return TemplateError(f"unexpected character {ch!r} in template: expected a dotted reference "
+                             "such as inputs.name or step.primary, then '}}'", offset, 1)
+    return TemplateError("invalid template", 0, len(text))
