@@ -304,3 +304,16 @@ def apply_policy(diagnostics: Iterable[Diagnostic], config: Config | None, sourc
         kept.append(d)
     kept.sort(key=Diagnostic.sort_key)
     return kept
+
+
+def catalog_for(config: Config | None, project_dir: Path | str | None = None) -> Catalog:
+    """The catalog a check uses: the bundled snapshot overlaid by the local cache, or by the
+    cache directory the config names (``catalog = "..."``), with the nearest lock file."""
+    from flowdsl.catalog import cache as cache_mod
+    from flowdsl.catalog import load_catalog
+    from flowdsl.catalog.layered import LayeredCatalog
+
+    if config is None or config.catalog is None:
+        return load_catalog(project_dir)
+    lock = cache_mod.find_lock(Path(project_dir)) if project_dir is not None else None
+    return LayeredCatalog(cache_directory=config.catalog, lock_path=lock)

@@ -132,7 +132,8 @@ class Compiler:
             if step.otherwise is not None:
                 out["default_branch"] = self.branch(step.otherwise, else_defaults(step))
         elif isinstance(step, ir.PassStep):
-            if step.result is not None:
+            # `pass: null` and no result mean the same: the step passes nothing on.
+            if step.result is not None and not (isinstance(step.result, ir.Scalar) and step.result.value is None):
                 out["result"] = step.result.to_python()
             if step.result_path is not None:
                 out["result_path"] = step.result_path

@@ -225,6 +225,12 @@ class _Converter:
 
 
 _TAB_INDENT = re.compile(r"^( *)\t", re.M)
+_SURROGATES = re.compile(r"\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})")
+
+
+def _join_surrogates(m: re.Match[str]) -> str:
+    hi, lo = int(m.group(1), 16), int(m.group(2), 16)
+    return f"\\U{0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00):08X}"
 
 
 def _decode(data: bytes, file: str) -> tuple[str | None, Diagnostic | None]:
@@ -245,6 +251,11 @@ def load_text(text: str, file: str, *, json_like: bool = False) -> Document:
     # JSON allows tabs between tokens, YAML does not; a tab is one character either way,
     # so swapping it for a blank keeps every offset, line and column.
     text_for_yaml = text.replace("\t", " ") if json_like else text
+    if json_like and "\\u" in text:
+        # JSON spells characters outside the BMP as UTF-16 surrogate pairs, which YAML rejects;
+        # rewrite them as YAML's \U escape (2 characters shorter: later columns on that line
+        # shift, lines do not). The document keeps the rewritten text so offsets agree.
+        text = text_for_yaml = _SURROGATES.sub(_join_surrogates, text_for_yaml)
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         diags.append(error("yaml-syntax", "the file is empty: expected a mapping with `steps`",
                            Span.point(file, 1, 1)))

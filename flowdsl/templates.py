@@ -79,9 +79,10 @@ def _explain(text: str, exc: UnexpectedInput) -> TemplateError:
         inner = text[opened + 2:at].strip()
         if tok.type == "OPEN":
             return TemplateError("'{{' opened inside another template", at, 2)
-        if tok.type == "CLOSE" and not inner:
+        # The contextual lexer may hand "}} ..." over as TEXT; it still closes the template.
+        if (tok.type == "CLOSE" or str(tok).startswith("}}")) and not inner:
             return TemplateError("empty template '{{}}': expected a reference such as "
-                                 "inputs.name or step.primary", opened, (tok.end_pos or at) - opened)
+                                 "inputs.name or step.primary", opened, at + 2 - opened)
         if inner.endswith("."):
             return TemplateError("expected a name after '.' in template", at, 1)
         return TemplateError(f"unexpected {str(tok)[:1]!r} in template: expected '.name' or '}}}}'",

@@ -38,7 +38,9 @@ class Type:
         if self.json is None:
             return "unknown"
         if self.json == "array" and self.items is not None and self.items.known:
-            return f"array of {self.items.describe()}"
+            inner = self.items
+            what = f"{inner.media} URLs" if inner.media and inner.json == "string" else f"{inner.json}s"
+            return f"an array of {what}"
         if self.media and self.json == "string":
             return f"{self.media} URL (string)"
         return self.json

@@ -10,13 +10,13 @@ import copy
 import json
 import re
 import threading
-import unicodedata
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from flowdsl.catalog.cache import atomic_write
+from flowdsl.remote.naming import slugify
 
 STATE_VERSION = 1
 
@@ -24,13 +24,6 @@ STATE_VERSION = 1
 def now_iso(ts: float | None = None) -> str:
     dt = datetime.now(timezone.utc) if ts is None else datetime.fromtimestamp(ts, timezone.utc)
     return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def slugify(name: str) -> str:
-    """The API's slug shape: lowercase ASCII words joined by single hyphens."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")
-    return slug or "workflow"
 
 
 class ApiFailure(Exception):

@@ -61,7 +61,6 @@ def render(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str], color:
             "tool": {"driver": {
                 "name": "flowdsl",
                 "version": __version__,
-                "informationUri": "https://github.com/eachlabs",
                 "rules": [_rule(r) for r in ids],
             }},
             "results": results,

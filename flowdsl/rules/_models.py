@@ -186,12 +186,16 @@ def literal_errors(ctx: "Context") -> list[LiteralError]:
     if cached is not None:
         return cached
     found: list[LiteralError] = []
+    # "$.inputs.n" meant as a reference: dollar-in-template says so; its type is not the point.
+    meant_as_refs = {id(d.scalar) for d in ctx.dollar_refs()}
     for call in model_calls(ctx):
         if call.params is None or call.properties is None:
             continue
         for key, value in call.params.entries:
             schema = call.prop(key.name)
             if schema is None:
+                continue
+            if meant_as_refs and any(id(s) in meant_as_refs for s in ir.iter_scalars(value)):
                 continue
             instance = literal(value)
             if instance is _SKIP:

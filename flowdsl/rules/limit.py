@@ -56,9 +56,10 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
     for step in ctx.steps():
         c = step.common
         if c.timeout_s is not None and c.timeout_s > ceiling:
-            whose = "the workflow's" if ceiling == wf.timeout_s else "the 15 min execution limit"
-            yield error(RULE, f"step timeout {_duration(c.timeout_s)} is longer than {whose} "
-                        f"({_duration(ceiling)})", c.timeout_span or c.id_span, step=c.id)
+            whose = (f"the workflow's ({_duration(ceiling)})" if ceiling == wf.timeout_s
+                     else "the 15 min execution limit")
+            yield error(RULE, f"step timeout {_duration(c.timeout_s)} is longer than {whose}",
+                        c.timeout_span or c.id_span, step=c.id)
         if isinstance(step, ir.HttpStep) and c.timeout_s is not None \
                 and c.timeout_s < MIN_HTTP_TIMEOUT_S:
             yield error(RULE, f"http timeout {_duration(c.timeout_s)} is under the "

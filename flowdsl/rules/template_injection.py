@@ -39,7 +39,8 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
                 end = line.find("}}", start + 2)
                 stop = end + 2 if end >= 0 else len(line)
                 inner = line[start + 2:end].strip() if end >= 0 else ""
-                name = inner.split(".")[-1].replace("-", "_") if inner else "value"
+                parts = inner.split(".") if inner else ["value"]
+                name = (parts[-1] if parts[0] == "inputs" else parts[0]).replace("-", "_")
                 yield error(RULE, f"template {line[start:stop]} inside python code",
                             code_span(step.code, number, start, stop - start),
                             step=step.common.id,

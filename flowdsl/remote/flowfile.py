@@ -1,0 +1,111 @@
+"""A local flow as the remote commands see it: name, metadata and the compiled definition.
+
+Loading goes through the one front door (``flowdsl.pipeline.load_workflow``) and the
+compiler, so ``.flow.yaml`` files and JSON definitions (``{name, description, definition}``)
+are both accepted and checked exactly as ``flowdsl check`` does; a flow with error findings
+is refused before any request is made.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from flowdsl.remote.errors import FlowError
+
+
+@dataclass(frozen=True)
+class LocalFlow:
+    path: Path
+    name: str
+    description: str
+    categories: tuple[str, ...]
+    definition: dict[str, Any]  # as compiled; its `version` is replaced at deploy time
+    warnings: tuple[str, ...] = field(default=())
+
+    def create_body(self, *, locked: bool = False, production: bool = False) -> dict[str, Any]:
+        body: dict[str, Any] = {"name": self.name, "description": self.description,
+                                "categories": list(self.categories),
+                                "definition": copy.deepcopy(self.definition)}
+        if locked:
+            body["locked"] = True
+        if production:
+            body["production"] = True
+        return body
+
+    def version_body(self, version_id: str, *, locked: bool = False,
+                     production: bool = False) -> dict[str, Any]:
+        definition = copy.deepcopy(self.definition)
+        definition["version"] = version_id  # the spec: should match version_id
+        body: dict[str, Any] = {"version_id": version_id, "definition": definition}
+        if locked:
+            body["locked"] = True
+        if production:
+            body["production"] = True
+        return body
+
+
+# (path) -> (create request {name, description, categories, definition}, diagnostics)
+Backend = Callable[[Path], tuple[dict[str, Any] | None, list[Any]]]
+
+
+def _pipeline_backend(path: Path) -> tuple[dict[str, Any] | None, list[Any]]:
+    try:
+        from flowdsl.compiler import create_request
+        from flowdsl.pipeline import load_workflow
+    except ImportError as exc:  # only while the core is being assembled
+        raise FlowError(f"{path}: the compiler is not available ({exc})") from None
+    result = load_workflow(path)
+    if result.workflow is None or _errors(result.diagnostics):
+        return None, list(result.diagnostics)
+    return create_request(result.workflow), list(result.diagnostics)
+
+
+backend: Backend = _pipeline_backend
+
+
+def _severity(d: Any) -> str:
+    sev = getattr(d, "severity", "error")
+    return str(getattr(sev, "value", sev))
+
+
+def _errors(diagnostics: list[Any]) -> list[Any]:
+    return [d for d in diagnostics if _severity(d) == "error"]
+
+
+def _fmt(d: Any) -> str:
+    span = getattr(d, "span", None)
+    where = f"{span.file}:{span.line}:{span.column}" if span is not None else "?"
+    return f"{where}: {_severity(d)}: {getattr(d, 'message', d)} [{getattr(d, 'rule', '?')}]"
+
+
+def load_flow(path: str | Path) -> LocalFlow:
+    p = Path(path)
+    if not p.is_file():
+        raise FlowError(f"{p}: no such file")
+    request, diagnostics = backend(p)
+    errors = _errors(diagnostics)
+    if errors or request is None:
+        first = _fmt(errors[0]) if errors else f"{p}: cannot be compiled"
+        more = f" (and {len(errors) - 1} more error(s); run `flowdsl check {p}`)" if len(errors) > 1 else ""
+        raise FlowError(f"refusing {p}: {first}{more}")
+    name = request.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise FlowError(f"refusing {p}: the flow has no `name` (the workflow's identity on the server)")
+    definition = request.get("definition")
+    if not isinstance(definition, dict):
+        raise FlowError(f"refusing {p}: no definition")
+    cats = request.get("categories") or ()
+    return LocalFlow(path=p, name=name, description=str(request.get("description") or ""),
+                     categories=tuple(str(c) for c in cats), definition=definition,
+                     warnings=tuple(_fmt(d) for d in diagnostics if _severity(d) == "warning"))
+
+
+def comparable(definition: dict[str, Any] | None) -> dict[str, Any]:
+    """What "unchanged" means: the definition without its ``version`` label, which deploy
+    rewrites to the version id."""
+    if not isinstance(definition, dict):
+        return {}
+    return {k: v for k, v in definition.items() if k != "version"}
