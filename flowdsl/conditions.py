@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
-from lark import Token, Transformer, v_args
+from lark import Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from flowdsl import ir
@@ -166,10 +167,16 @@ class _Build(Transformer):  # type: ignore[type-arg]
         return ir.Not(items[0], self.locate(meta.start_pos, meta.end_pos - meta.start_pos))
 
 
+@lru_cache(maxsize=4096)
+def _tree(text: str) -> Tree:
+    # Position-independent, so shared by every occurrence of the same condition text.
+    return grammar("condition").parse(text)
+
+
 def parse_text(text: str, locate: Locate) -> ir.Condition:
     """Parse condition text. Raises :class:`ConditionSyntaxError` with an offset."""
     try:
-        tree = grammar("condition").parse(text)
+        tree = _tree(text)
         result = _Build(locate).transform(tree)
     except UnexpectedInput as exc:
         raise _explain(text, exc) from None

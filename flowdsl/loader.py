@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Union
 
 import yaml
@@ -52,8 +52,12 @@ class YSeq:
 class YMap:
     items: tuple[tuple[YScalar, "YNode"], ...]
     span: Span
+    # key -> value (the first one, should a key be duplicated); built once by the loader.
+    index: dict[str, "YNode"] = field(default_factory=dict, compare=False, repr=False)
 
     def get(self, key: str) -> "YNode | None":
+        if self.index or not self.items:
+            return self.index.get(key)
         for k, v in self.items:
             if k.value == key:
                 return v
@@ -157,8 +161,9 @@ def _scalar_value(node: yaml.ScalarNode) -> str | int | float | bool | None:
 
 
 class _Converter:
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, merge_keys: bool = True) -> None:
         self.file = file
+        self.merge_keys = merge_keys
         self.count = 0
         self.diagnostics: list[Diagnostic] = []
 
@@ -173,7 +178,7 @@ class _Converter:
         assert isinstance(node, yaml.MappingNode)
         items: list[tuple[YScalar, YNode]] = []
         seen: dict[object, YScalar] = {}
-        for knode, vnode in self._merged(node):
+        for knode, vnode in (self._merged(node) if self.merge_keys else node.value):
             if not isinstance(knode, yaml.ScalarNode):
                 self.count += 1
                 self.diagnostics.append(error(
@@ -196,7 +201,10 @@ class _Converter:
             else:
                 seen[hashable] = key
             items.append((key, self.convert(vnode)))
-        return YMap(tuple(items), _span(self.file, node))
+        index: dict[str, YNode] = {}
+        for k, v in items:
+            index.setdefault(str(k.value), v)
+        return YMap(tuple(items), _span(self.file, node), index)
 
     def _merged(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
         """Apply YAML merge keys (``<<: *base``): explicit keys win over merged ones."""
@@ -256,10 +264,6 @@ def load_text(text: str, file: str, *, json_like: bool = False) -> Document:
         # rewrite them as YAML's \U escape (2 characters shorter: later columns on that line
         # shift, lines do not). The document keeps the rewritten text so offsets agree.
         text = text_for_yaml = _SURROGATES.sub(_join_surrogates, text_for_yaml)
-    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
-        diags.append(error("yaml-syntax", "the file is empty: expected a mapping with `steps`",
-                           Span.point(file, 1, 1)))
-        return Document(file, text, None, diags)
     try:
         loader = _Loader(text_for_yaml)
         try:
@@ -283,13 +287,14 @@ def load_text(text: str, file: str, *, json_like: bool = False) -> Document:
     except yaml.YAMLError as exc:
         diags.append(error("yaml-syntax", str(exc).splitlines()[0], Span.point(file, 1, 1)))
         return Document(file, text, None, diags)
-    if node is None:
+    if node is None:  # nothing but blanks and comments
         diags.append(error("yaml-syntax", "the file is empty: expected a mapping with `steps`",
                            Span.point(file, 1, 1)))
         return Document(file, text, None, diags)
-    conv = _Converter(file)
+    conv = _Converter(file, merge_keys="<<" in text)
     try:
-        if _expanded_size(node, {}, set()) > MAX_NODES:
+        # Only a document with anchors can expand beyond its own size.
+        if "&" in text and _expanded_size(node, {}, set()) > MAX_NODES:
             raise _Budget()
         root = conv.convert(node)
     except _Budget:
