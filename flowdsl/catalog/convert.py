@@ -155,6 +155,9 @@ def api_to_spec(model: dict[str, Any], source: str = "cache", base: ModelSpec | 
 
     if isinstance(hints.get("schema_complete"), bool):
         complete = bool(hints["schema_complete"])
+    elif base is not None and not base.schema_complete and schema == base.request_schema:
+        # Our own partial snapshot echoed back (the emulator serves it): still partial.
+        complete = False
     else:
         # The platform's own schema lists every param unless it says otherwise.
         complete = bool(props) and schema is not None and schema.get("additionalProperties") is not True

@@ -25,12 +25,10 @@ from typing import Any
 
 from flowdsl.catalog.bundled import bundled_aliases, bundled_slugs, bundled_spec
 from flowdsl.catalog.model import ModelSpec
-from flowdsl.catalog.names import NameIndex
+from flowdsl.catalog.names import NameIndex, normalize_name
 
 # In the cache's models dir; a dot file so ``cache.cached_slugs`` never lists it.
 COMPLETE_MARKER = ".complete"
-
-LockMismatch = tuple[str, str, "str | None"]
 
 
 def mark_cache_complete(slugs: Iterable[str], directory: Path | None = None) -> Path:
@@ -144,8 +142,6 @@ class LayeredCatalog:
     def search(self, text: str) -> list[ModelSpec]:
         """Models whose slug, alias, title or description contains every word of ``text``,
         best first (slug hits before title hits before description hits)."""
-        from flowdsl.catalog.names import normalize_name
-
         words = [normalize_name(w) for w in text.split()]
         words = [w for w in words if w]
         scored: list[tuple[int, str, ModelSpec]] = []

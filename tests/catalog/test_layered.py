@@ -286,3 +286,33 @@ def test_every_model_of_the_docs_examples_is_known_with_the_params_they_use() ->
         assert spec is not None, step["model"]
         if spec.origin == "docs-example":  # partial schemas were written from these very steps
             assert set(step["params"]) <= set(spec.request_schema["properties"]), step  # type: ignore[index]
+
+
+def test_legacy_console_specs_are_carried_over() -> None:
+    cat = load_catalog(cache=False)
+    hailuo = cat.get("hailuo-video")
+    assert hailuo is not None and hailuo.origin == "legacy-console" and not hailuo.schema_complete
+    assert hailuo.request_schema["required"] == ["prompt"]  # type: ignore[index]
+    assert hailuo.param_media == {"first_frame_image": "image"}
+    assert hailuo.output_type == "string" and hailuo.output_media == "video"
+    assert hailuo.duration_s == (150.0, 450.0) and hailuo.cost_usd == pytest.approx(0.1011)
+    flux = cat.get("flux-1-1-pro")
+    assert flux is not None
+    assert "custom" in flux.request_schema["properties"]["aspect_ratio"]["enum"]  # type: ignore[index]
+    assert flux.request_schema["properties"]["safety_tolerance"]["maximum"] == 5  # type: ignore[index]
+    # the export tags an audio file param as Image: contradictory, so no media at all
+    rvc = cat.get("rvc-dataset-generator")
+    assert rvc is not None and rvc.param_media == {}
+    photomaker = cat.get("photomaker")
+    assert photomaker is not None and photomaker.output_type == "array"
+    assert photomaker.title == "Photomaker - Image Generation"
+
+
+def test_partial_bundled_schema_echoed_without_hints_stays_partial() -> None:
+    base = bundled_spec("kling-lip-sync")
+    assert base is not None and not base.schema_complete
+    echoed = api_to_spec(spec_to_api(base, hints=False), base=base)
+    assert not echoed.schema_complete and echoed.param_media == base.param_media
+    grown = spec_to_api(base, hints=False)
+    grown["request_schema"] = {"type": "object", "properties": {"image": {"type": "string"}}, "required": ["image"]}
+    assert api_to_spec(grown, base=base).schema_complete  # a real, different API schema
