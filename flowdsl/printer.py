@@ -227,6 +227,8 @@ class Printer:
                     self.line(ind + 1, f"- name: {scalar(b.name)}")
                     self.line(ind + 2, "steps:")
                     self.steps(ind + 3, b.steps)
+                elif len(b.steps) == 1:
+                    self.step(ind + 1, b.steps[0])  # a one-step branch is written as the step
                 else:
                     self.line(ind + 1, "- steps:")
                     self.steps(ind + 3, b.steps)

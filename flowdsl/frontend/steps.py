@@ -137,6 +137,14 @@ class StepReader:
         r = self.r
         kinds = [k for k in KIND_KEYS if m.get(k) is not None]
         if not kinds:
+            # A misspelt kind key ("modle") is the likely cause: name it, with a suggestion.
+            every = set(COMMON_KEYS).union(*FLOW_KEYS.values(), ("type",))
+            unknown = [k for k, _ in m.items if k.value not in every]
+            if unknown:
+                for k in unknown:
+                    r.report("schema", f'unknown key "{k.value}" in step "{sid}"'
+                             f"{did_you_mean(str(k.value), sorted(every))}", k.span, step=sid)
+                return None
             r.report("schema", f'step "{sid}" has no kind: give it one of '
                      + ", ".join(f"`{k}`" for k in KIND_KEYS)
                      + " (or an engine `type`)", id_node.span, step=sid)
