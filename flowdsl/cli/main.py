@@ -7,6 +7,7 @@ Exit codes (all commands): 0 success, 1 findings with errors / failed operation,
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from typing import Any
 
