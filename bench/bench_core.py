@@ -68,6 +68,13 @@ def main() -> None:
     print(f"libyaml compose only:          {t_compose:7.3f} s")
     print(f"load + IR + compile (flowdsl): {t_full:7.3f} s")
     print(f"ratio:                         {t_full / t_compose:7.2f}x")
+    laughs = "a: &a [" + ",".join(['"lol"'] * 9) + "]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n" for i in range(8))
+    t0 = time.perf_counter()
+    refused = load_source(laughs + "steps: [*i]\n", "laughs.flow.yaml")
+    t_laughs = time.perf_counter() - t0
+    assert refused.workflow is None
+    print(f"billion laughs (9^9 nodes) refused in {t_laughs * 1000:.1f} ms")
 
 
 if __name__ == "__main__":
