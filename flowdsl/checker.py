@@ -14,7 +14,7 @@ import ast
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from flowdsl import ir, types
 from flowdsl.catalog.model import Catalog, ModelSpec
@@ -90,18 +90,27 @@ class Context:
         return self.lines[span.line - 1][span.column - 1:span.end_column - 1]
 
     def locate_in(self, scalar: ir.Scalar, needle: str, start: int = 0) -> Span:
-        """The span of ``needle`` inside a scalar's source text, or the scalar's span."""
-        text = self.source_text(scalar.span)
-        if text is not None:
-            at = text.find(needle, start)
+        """The span of ``needle`` inside a scalar's source text (searched line by line from
+        ``start`` characters into its first line), or the scalar's span when not found
+        verbatim (escapes, folding)."""
+        span = scalar.span
+        if not 0 < span.line <= len(self.lines):
+            return span
+        last = min(span.end_line, len(self.lines))
+        for number in range(span.line, last + 1):
+            line = self.lines[number - 1]
+            lo = span.column - 1 + start if number == span.line else 0
+            hi = span.end_column - 1 if number == span.end_line else len(line)
+            at = line.find(needle, lo, hi)
             if at >= 0:
-                return scalar.span.sub(at, len(needle))
-        return scalar.span
+                return Span(span.file, number, at + 1, number, at + 1 + len(needle))
+        return span
 
     # ------------------------------------------------------------------ steps & models
 
-    def steps(self) -> Iterator[ir.Step]:
-        return self.workflow.all_steps()
+    def steps(self) -> list[ir.Step]:
+        """Every step, nested ones included, in document order (computed once)."""
+        return self.symbols.all_steps
 
     def info(self, step: ir.Step) -> StepInfo:
         return self.symbols.info(step)
@@ -164,12 +173,14 @@ class Context:
         for m in _DOLLAR.finditer(scalar.value):
             names = tuple(m.group(1)[1:].split("."))
             root, path = names[0], names[1:]
-            # Only names that mean something in this flow: a price like "$.99" is text.
-            if root != "inputs" and root not in known and root not in self.symbols.branches:
+            # Only names that mean something in this flow, or that read a step's value
+            # ($.stepx.primary): a price like "$.99" is text.
+            if root != "inputs" and root not in known and root not in self.symbols.branches \
+                    and not (path and path[0] in ("output", "primary")):
                 continue
             span = self.locate_in(scalar, m.group(0), cursor)
-            if span is not scalar.span:
-                cursor = span.end_column - scalar.span.column
+            if span is not scalar.span and span.line == scalar.span.line:
+                cursor = span.end_column - scalar.span.column  # the next one starts after
             yield DollarRef(scalar, m.group(0), root, path, span, step_id)
 
     # ------------------------------------------------------------------ types
@@ -268,14 +279,26 @@ def check_workflow(wf: ir.Workflow, catalog: Catalog | None, config: Config | No
         source = _read_source(wf)
     ctx = Context(wf, catalog, config, source)
     found: list[Diagnostic] = []
-    for rule in REGISTRY.values():
-        if not config.enabled(rule.id):
-            continue
-        check = getattr(rule.load(), "check", None)
-        if check is None:
-            continue
-        found.extend(check(ctx))
+    for rule_id, check in _checks():
+        if config.enabled(rule_id):
+            found.extend(check(ctx))
     return apply_policy(found, config, source, step_first_lines(wf))
+
+
+_CHECKS: list[tuple[str, Callable[[Context], Iterable[Diagnostic]]]] | None = None
+
+
+def _checks() -> list[tuple[str, Callable[[Context], Iterable[Diagnostic]]]]:
+    """(rule id, check function) of every rule that has one, imported once."""
+    global _CHECKS
+    if _CHECKS is None:
+        found = []
+        for rule in REGISTRY.values():
+            check = getattr(rule.load(), "check", None)
+            if check is not None:
+                found.append((rule.id, check))
+        _CHECKS = found
+    return _CHECKS
 
 
 def apply_policy(diagnostics: Iterable[Diagnostic], config: Config | None, source: str | None,
@@ -317,3 +340,70 @@ def catalog_for(config: Config | None, project_dir: Path | str | None = None) ->
         return load_catalog(project_dir)
     lock = cache_mod.find_lock(Path(project_dir)) if project_dir is not None else None
     return LayeredCatalog(cache_directory=config.catalog, lock_path=lock)
+
+
+# ---------------------------------------------------------------- many files
+
+
+@dataclass
+class FileResult:
+    """One checked file: its findings (policy applied) and, when it has any, its text."""
+
+    file: str
+    diagnostics: list[Diagnostic]
+    source: str  # empty when there are no findings (nothing to frame)
+    loaded: bool  # False when the file could not be read as a workflow at all
+
+
+def check_file(path: str | Path, catalog: Catalog | None, config: Config | None = None) -> FileResult:
+    """Load one file and run every rule: exactly what ``flowdsl check FILE`` reports."""
+    from flowdsl.pipeline import load_workflow
+
+    loaded = load_workflow(path)
+    found = list(loaded.diagnostics)
+    lines: dict[str, int] = {}
+    if loaded.workflow is not None:
+        found += check_workflow(loaded.workflow, catalog, config, source=loaded.source)
+        lines = step_first_lines(loaded.workflow)
+    kept = apply_policy(found, config, loaded.source, lines)
+    return FileResult(loaded.file, kept, loaded.source if kept else "", loaded.workflow is not None)
+
+
+# Set in the parent before forking: workers inherit the catalog and config instead of
+# pickling them (and the catalog's lazily loaded specs) for every file.
+_SHARED: tuple[Catalog | None, Config | None] | None = None
+PARALLEL_MIN_FILES = 64
+
+
+def _check_in_worker(path: str) -> FileResult:
+    assert _SHARED is not None
+    return check_file(path, *_SHARED)
+
+
+def check_files(paths: Iterable[str | Path], catalog: Catalog | None, config: Config | None = None,
+                jobs: int | None = None) -> list[FileResult]:
+    """Check many files, in input order. With many files (and more than one CPU) the work
+    is spread over ``jobs`` processes (default: every CPU); a 20-step flow takes about a
+    millisecond to check, so below PARALLEL_MIN_FILES forking costs more than it saves."""
+    import os
+
+    files = [str(p) for p in paths]
+    if jobs is None:
+        jobs = os.cpu_count() or 1
+    jobs = min(jobs, max(1, len(files) // (PARALLEL_MIN_FILES // 2)))
+    if jobs <= 1 or len(files) < PARALLEL_MIN_FILES:
+        return [check_file(f, catalog, config) for f in files]
+    import multiprocessing
+
+    try:
+        mp = multiprocessing.get_context("fork")
+    except ValueError:  # no fork on this platform: spawning re-imports everything, not worth it
+        return [check_file(f, catalog, config) for f in files]
+    global _SHARED
+    _SHARED = (catalog, config)
+    try:
+        with mp.Pool(jobs) as pool:
+            chunk = max(1, len(files) // (jobs * 8))
+            return list(pool.imap(_check_in_worker, files, chunksize=chunk))
+    finally:
+        _SHARED = None

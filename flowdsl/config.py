@@ -116,10 +116,13 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
-def load_config(start: Path | str | None = None, *, explicit: Path | str | None = None) -> Config:
-    """The config for a checked path (or an explicitly named file); defaults when none."""
+def load_config(explicit: Path | str | None = None, start: Path | str | None = None) -> Config:
+    """The config named explicitly (``--config``), else the nearest one at or above
+    ``start`` (default: the current directory); defaults when there is none."""
     if explicit is not None:
         path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"{path}: no such config file")
         table = _table(path)
         return parse_config(table or {}, path)
     found = find_config(Path(start) if start is not None else Path.cwd())

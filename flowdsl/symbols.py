@@ -70,6 +70,7 @@ class SymbolTable:
         self.steps: dict[str, StepInfo] = {}  # first declaration of each step id
         self.branches: dict[str, StepInfo] = {}  # branch step_id -> owning choice step
         self._by_obj: dict[int, StepInfo] = {}
+        self.all_steps: list[ir.Step] = []  # document order, parents before children
         self._walk(workflow.steps, (), ())
         self._end = (len(workflow.steps),)
 
@@ -78,6 +79,7 @@ class SymbolTable:
         for index, step in enumerate(steps):
             info = StepInfo(step, prefix + (index,), chain + (step,))
             self._by_obj[id(step)] = info
+            self.all_steps.append(step)
             self.declarations.append(Symbol(step.common.id, step.common.id_span, "step", info))
             self.steps.setdefault(step.common.id, info)
             for b_index, branch in enumerate(ir.child_branches(step)):
@@ -148,3 +150,21 @@ class SymbolTable:
                     return Order.EXCLUSIVE, common
                 return Order.CONCURRENT, common
             k += 2
+
+    # ------------------------------------------------------------------ views
+
+    def _ids_with(self, reader: StepInfo | None, wanted: Order) -> list[str]:
+        return [sid for sid, info in self.steps.items()
+                if self._relate(reader, info)[0] is wanted]
+
+    def certainly_run(self, reader: StepInfo | None) -> list[str]:
+        """Ids of the steps that have finished whenever ``reader`` starts (None: the end)."""
+        return self._ids_with(reader, Order.CERTAIN)
+
+    def may_have_run(self, reader: StepInfo | None) -> list[str]:
+        """Ids of the steps inside choice branches that may have run before ``reader``."""
+        return self._ids_with(reader, Order.MAYBE)
+
+    def concurrent_with(self, reader: StepInfo) -> list[str]:
+        """Ids of the steps in sibling branches of an enclosing parallel step."""
+        return self._ids_with(reader, Order.CONCURRENT)

@@ -119,8 +119,10 @@ def fits(ty: Type, accepted: frozenset[str] | None) -> bool:
         return True
     if ty.json in accepted:
         return True
-    # An integer is a number; jsonschema agrees.
-    return ty.json == "integer" and "number" in accepted
+    # An integer is a number (jsonschema agrees), and a number may well hold an integer.
+    if ty.json == "integer" and "number" in accepted:
+        return True
+    return ty.json == "number" and "integer" in accepted
 
 
 def of_model_output(output_type: str | None, media: str | None, path: tuple[str, ...]) -> Type:
@@ -167,7 +169,7 @@ def of_value(value: ir.Value | None, path: tuple[str, ...],
             return UNKNOWN
         if node is None:
             return UNKNOWN
-    return value_type(node, ref_type)
+    return value_type(node, ref_type) if node is not None else UNKNOWN
 
 
 def value_type(value: ir.Value, ref_type: Callable[[ir.Ref], Type]) -> Type:

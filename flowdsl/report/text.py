@@ -50,10 +50,8 @@ def render(diagnostics: Sequence[Diagnostic], sources: Mapping[str, str], color:
         counts[d.severity] += 1
         s = d.span
         sev = _paint(d.severity.value, _COLORS[d.severity], color)
-        head = f"{s.file}:{s.line}:{s.column}: {sev}: {d.message} [{d.rule}]"
-        out.append(_paint(head, _BOLD, color) if not color else
-                   f"{_paint(f'{s.file}:{s.line}:{s.column}:', _BOLD, color)} {sev}: "
-                   f"{d.message} {_paint('[' + d.rule + ']', _DIM, color)}")
+        where = _paint(f"{s.file}:{s.line}:{s.column}:", _BOLD, color)
+        out.append(f"{where} {sev}: {d.message} {_paint('[' + d.rule + ']', _DIM, color)}")
         if s.file not in split and s.file in sources:
             split[s.file] = sources[s.file].splitlines()
         out.extend(_frame(d, split.get(s.file, []), color))

@@ -61,6 +61,7 @@ REGISTRY: dict[str, Rule] = {r.id: r for r in [
     _r("hardcoded-secret", "error", "A literal credential in the flow."),
     _r("limit", "error", "A documented platform limit is exceeded."),
     _r("unused-input", "warning", "A declared input no step uses."),
+    _r("catalog-lock", "warning", "A model's schema differs from the one pinned in flowdsl.lock."),
     _r("fallback-mismatch", "warning", "A fallback model whose output type or media differs from the primary's."),
 ]}
 

@@ -34,16 +34,18 @@ class ModelCall:
     def where(self) -> str:
         return f'fallback model "{self.slug}"' if self.fallback else f'model "{self.slug}"'
 
-    @property
-    def properties(self) -> dict[str, Any] | None:
-        schema = self.spec.request_schema if self.spec is not None else None
-        props = schema.get("properties") if isinstance(schema, dict) else None
-        return props if isinstance(props, dict) else None
+    properties: dict[str, Any] | None  # the schema's properties, None when unknown
 
     def prop(self, name: str) -> dict[str, Any] | None:
         props = self.properties
         sub = props.get(name) if props is not None else None
         return sub if isinstance(sub, dict) else None
+
+
+def _properties(spec: ModelSpec | None) -> dict[str, Any] | None:
+    schema = spec.request_schema if spec is not None else None
+    props = schema.get("properties") if isinstance(schema, dict) else None
+    return props if isinstance(props, dict) else None
 
 
 def model_calls(ctx: "Context") -> list[ModelCall]:
@@ -53,12 +55,14 @@ def model_calls(ctx: "Context") -> list[ModelCall]:
         for step in ctx.steps():
             if not isinstance(step, ir.ModelStep):
                 continue
+            spec = ctx.spec(step.model)
             cached.append(ModelCall(step, step.model, step.model_span, step.params,
-                                    ctx.spec(step.model), False))
+                                    spec, False, _properties(spec)))
             fb = step.fallback
             if fb is not None and fb.enabled is not False:
+                spec = ctx.spec(fb.model)
                 cached.append(ModelCall(step, fb.model, fb.model_span, fb.params,
-                                        ctx.spec(fb.model), True))
+                                        spec, True, _properties(spec)))
         ctx.memo["model_calls"] = cached
     return cached
 
@@ -114,6 +118,9 @@ def validator(schema: dict[str, Any]) -> Any:
 
     cls = validator_for(schema, default=Draft202012Validator)
     v = cls(schema)
+    if len(_VALIDATORS) >= 1024:  # a long-lived process sees many catalogs: stay bounded
+        _VALIDATORS.clear()
+        _RESULTS.clear()  # keyed by ids that are only unique while the schemas live here
     _VALIDATORS[id(schema)] = (schema, v)  # the schema is kept alive, so its id stays unique
     return v
 
@@ -134,11 +141,11 @@ def _fmt(v: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _describe(err: Any, name: str) -> tuple[str, str, str | None]:
-    """(rule, message, hint) for one jsonschema error on param ``name``."""
+def _describe(err: Any, name: str, inner: list[Any]) -> tuple[str, str, str | None]:
+    """(rule, message, hint) for one jsonschema error at ``inner`` inside param ``name``."""
     from flowdsl.suggest import closest
 
-    where = name + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err.absolute_path)
+    where = name + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in inner)
     kind, want, got = err.validator, err.validator_value, err.instance
     if kind == "type":
         wanted = want if isinstance(want, str) else " or ".join(want)
@@ -182,6 +189,11 @@ def _numeric(text: str) -> bool:
 
 
 def literal_errors(ctx: "Context") -> list[LiteralError]:
+    """Every jsonschema error of every model call's literal params, on the offending value.
+
+    The literal params are validated together against the model's whole ``request_schema``
+    (so ``$ref``s into its definitions resolve); errors about the object itself (required,
+    additional properties) are left to missing-param and unknown-param."""
     cached = ctx.memo.get("literal_errors")
     if cached is not None:
         return cached
@@ -189,23 +201,60 @@ def literal_errors(ctx: "Context") -> list[LiteralError]:
     # "$.inputs.n" meant as a reference: dollar-in-template says so; its type is not the point.
     meant_as_refs = {id(d.scalar) for d in ctx.dollar_refs()}
     for call in model_calls(ctx):
-        if call.params is None or call.properties is None:
+        if call.params is None or call.properties is None or call.spec is None:
             continue
+        instance: dict[str, Any] = {}
+        nodes: dict[str, ir.Value] = {}
         for key, value in call.params.entries:
-            schema = call.prop(key.name)
-            if schema is None:
+            if key.name not in call.properties:
                 continue
             if meant_as_refs and any(id(s) in meant_as_refs for s in ir.iter_scalars(value)):
                 continue
-            instance = literal(value)
-            if instance is _SKIP:
-                continue
-            for err in validator(schema).iter_errors(instance):
-                rule, message, hint = _describe(err, key.name)
-                span = node_at(value, err.absolute_path).span
-                found.append(LiteralError(rule, f"{call.where}: {message}", span, call, hint))
+            item = literal(value)
+            if item is not _SKIP:
+                instance[key.name] = item
+                nodes[key.name] = value
+        if not instance:
+            continue
+        for err in _errors(call.spec.request_schema, instance):
+            path = list(err.absolute_path)
+            if not path or path[0] not in nodes:
+                continue  # about the params object as a whole
+            name = path[0]
+            rule, message, hint = _describe(err, name, path[1:])
+            span = node_at(nodes[name], path[1:]).span
+            found.append(LiteralError(rule, f"{call.where}: {message}", span, call, hint))
     ctx.memo["literal_errors"] = found
     return found
+
+
+def _errors(schema: Any, instance: dict[str, Any]) -> list[Any]:
+    """jsonschema's errors, or none when the schema itself is broken or unresolvable (a
+    cached schema we cannot use says nothing about the flow)."""
+    from jsonschema.exceptions import SchemaError
+    from referencing.exceptions import Unresolvable
+
+    import json
+
+    try:
+        key = (id(schema), json.dumps(instance, sort_keys=True))
+    except (TypeError, ValueError):
+        key = None
+    if key is not None and key in _RESULTS:
+        return _RESULTS[key]
+    try:
+        errors = list(validator(schema).iter_errors(instance))
+    except (SchemaError, Unresolvable, RecursionError, TypeError, ValueError):
+        errors = []
+    if key is not None:
+        if len(_RESULTS) > 4096:  # flows repeat the same literals; keep the memo small
+            _RESULTS.clear()
+        _RESULTS[key] = errors
+    return errors
+
+
+# (id of a schema kept alive by _VALIDATORS, canonical instance) -> its errors
+_RESULTS: dict[tuple[int, str], list[Any]] = {}
 
 
 # ---------------------------------------------------------------- templated arguments

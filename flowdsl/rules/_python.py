@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import ast
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
 from flowdsl import ir
 from flowdsl.spans import Span
+
+if TYPE_CHECKING:
+    from flowdsl.checker import Context
 
 
 def code_span(code: ir.CodeBlock, line: int, col: int, length: int = 1) -> Span:
@@ -16,3 +23,50 @@ def code_span(code: ir.CodeBlock, line: int, col: int, length: int = 1) -> Span:
 def first_line_span(code: ir.CodeBlock) -> Span:
     first = code.text.splitlines()[0] if code.text.strip() else ""
     return code_span(code, 1, 0, max(len(first), 1))
+
+
+@dataclass(frozen=True, slots=True)
+class PythonFacts:
+    """What the python rules need from one step's code, found in a single AST walk."""
+
+    reads: tuple[tuple[str, ast.expr, str], ...]  # (name, key node, "index" | "get")
+    binds_result: bool
+    rebinds_inputs: bool
+
+
+def facts(ctx: "Context", step: ir.PythonStep) -> PythonFacts | None:
+    """None when the code does not parse (python-syntax reports that)."""
+    memo: dict[int, PythonFacts | None] = ctx.memo.setdefault("python_facts", {})
+    key = id(step)
+    if key in memo:
+        return memo[key]
+    tree = ctx.python_ast(step)
+    result: PythonFacts | None = None
+    if not isinstance(tree, SyntaxError):
+        reads: list[tuple[str, ast.expr, str]] = []
+        binds = rebinds = False
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                if isinstance(node.ctx, ast.Store):
+                    binds = binds or node.id == "result"
+                    rebinds = rebinds or node.id == "inputs"
+            elif isinstance(node, ast.Subscript):
+                if isinstance(node.value, ast.Name) and node.value.id == "inputs" \
+                        and isinstance(node.ctx, ast.Load) and isinstance(node.slice, ast.Constant) \
+                        and isinstance(node.slice.value, str):
+                    reads.append((node.slice.value, node.slice, "index"))
+            elif isinstance(node, ast.Call):
+                f = node.func
+                if isinstance(f, ast.Attribute) and f.attr == "get" \
+                        and isinstance(f.value, ast.Name) and f.value.id == "inputs" \
+                        and len(node.args) == 1 and not node.keywords \
+                        and isinstance(node.args[0], ast.Constant) \
+                        and isinstance(node.args[0].value, str):
+                    reads.append((node.args[0].value, node.args[0], "get"))
+            elif isinstance(node, ast.Global):
+                binds = binds or "result" in node.names
+            elif isinstance(node, ast.alias):
+                binds = binds or (node.asname or node.name) == "result"
+        result = PythonFacts(tuple(reads), binds, rebinds)
+    memo[key] = result
+    return result

@@ -12,8 +12,9 @@ step of the *other* branch from inside a choice branch is an error: the two neve
     outputs:
       image: "{{upscale.primary}}"     # conditional-reference: "upscale" may not have run
 
-Read the choice's result through a step that runs in both branches, or use a pass step
-with the same id pattern in each branch and reference each where it ran.
+Use the value inside the branch that produced it, or move the step out of the choice. If
+a missing value is acceptable, silence the warning on that line with
+``# flowdsl: ignore[conditional-reference]``.
 """
 
 from __future__ import annotations

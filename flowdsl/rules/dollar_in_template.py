@@ -3,7 +3,8 @@
 ``$.step.primary`` is the syntax of *conditions*. Inside params, bodies, headers, python
 inputs and pass results the engine only substitutes ``{{...}}`` templates, so
 ``"$.inputs.prompt"`` reaches the model as those literal characters. Only ``$.`` followed
-by ``inputs`` or a step id of the workflow fires (``"costs $.99"`` is text).
+by ``inputs``, a step id of the workflow, or ``NAME.output`` / ``NAME.primary`` fires
+(``"costs $.99"`` is text).
 
     steps:
       - id: step2

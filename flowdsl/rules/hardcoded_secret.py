@@ -63,7 +63,8 @@ _AUTH_SECRET_FIELDS = frozenset({"token", "password", "key", "api_key", "bearer"
 _TOKEN = re.compile(r"[A-Za-z0-9+/=_\-]{32,}")
 
 
-def _redact(text: str) -> str:
+def _redact(value: object) -> str:
+    text = str(value)
     return text[:4] + "..." if len(text) > 8 else "..."
 
 
@@ -103,8 +104,8 @@ def _scan_string(ctx: "Context", scalar: ir.Scalar, step: str) -> Iterator[Diagn
                     ctx.locate_in(scalar, m.group(0)), step=step,
                     hint="pass it as an input ({{inputs.NAME}}) and keep it out of git")
         return
-    if "://" in text:
-        return
+    if "://" in text or text.startswith("data:"):
+        return  # URLs and data URIs are long and random-looking by nature
     for word in _TOKEN.findall(text):
         if _high_entropy(word):
             yield error(RULE, f"a literal that looks like a key ({_redact(word)}) is written "
@@ -151,7 +152,8 @@ def _http(ctx: "Context", step: ir.HttpStep, flagged: set[int]) -> Iterator[Diag
             if lit is not None and key.name.lower() in _AUTH_SECRET_FIELDS:
                 flagged.add(id(lit))
                 yield error(RULE, f"http auth {key.name} is a literal ({_redact(lit.value)})",
-                            lit.span, step=sid, hint='take it from an input: "{{inputs.token}}"')
+                            lit.span, step=sid,
+                            hint=f'take it from an input: "{{{{inputs.{key.name}}}}}"')
             elif isinstance(value, ir.MapValue):  # {basic: {username, password}}
                 pw = _literal_str(value.get("password"))
                 if pw is not None:

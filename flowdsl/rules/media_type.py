@@ -3,7 +3,8 @@
 Model outputs are URLs of generated files; the catalog knows which media each model
 produces (image, video, audio) and which media a param expects (``image_url`` of an
 upscaler: an image). A video URL sent to an image param fails at run time or, worse,
-"works" on the first frame. Fires only when both media kinds are known.
+"works" on the first frame. Fires only when both media kinds are known; a video into an
+audio param is accepted (the file carries its audio track).
 
     steps:
       - id: clip
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 RULE = "media-type"
 
 _URL_MEDIA = frozenset({"image", "video", "audio"})
+# A video file carries its audio track: speech-to-text and dubbing models take videos.
+_COMPATIBLE = frozenset({("video", "audio")})
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:
@@ -36,6 +39,8 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
             continue
         if got not in _URL_MEDIA or want not in _URL_MEDIA:
             continue  # text/json outputs are not file URLs: reference-type's business
+        if (got, want) in _COMPATIBLE:
+            continue
         t = arg.scalar.template
         source = t.refs[0].text() if t is not None else "the value"
         yield error(RULE, f'{arg.call.where}: "{arg.name}" expects {want}, but {source} is '

@@ -13,12 +13,11 @@ Any binding counts: assignment, augmented or annotated assignment, ``for result 
 
 from __future__ import annotations
 
-import ast
 from typing import TYPE_CHECKING, Iterator
 
 from flowdsl import ir
 from flowdsl.diagnostics import Diagnostic, warning
-from flowdsl.rules._python import first_line_span
+from flowdsl.rules._python import facts, first_line_span
 
 if TYPE_CHECKING:
     from flowdsl.checker import Context
@@ -26,23 +25,12 @@ if TYPE_CHECKING:
 RULE = "python-result"
 
 
-def _binds_result(tree: ast.AST) -> bool:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id == "result" and isinstance(node.ctx, ast.Store):
-            return True
-        if isinstance(node, ast.Global) and "result" in node.names:
-            return True
-        if isinstance(node, ast.alias) and (node.asname or node.name) == "result":
-            return True
-    return False
-
-
 def check(ctx: "Context") -> Iterator[Diagnostic]:
     for step in ctx.steps():
         if not isinstance(step, ir.PythonStep):
             continue
-        tree = ctx.python_ast(step)
-        if isinstance(tree, SyntaxError) or _binds_result(tree):
+        found = facts(ctx, step)
+        if found is None or found.binds_result:
             continue
         yield warning(RULE, "python code never assigns result, so the step outputs nothing",
                       first_line_span(step.code), step=step.common.id,

@@ -2,7 +2,8 @@
 
 The code is compiled with Python's own parser and the error placed on the exact line and
 column of the flow file: inside a ``|`` block scalar each code line maps to its own file
-line (a quoted one-line string maps to the string's start).
+line; in a quoted string the position is the string's start (exact columns for a one-line
+string without escapes).
 
     steps:
       - id: shout

@@ -14,12 +14,11 @@ does not fire). Positions are mapped into the flow file.
 
 from __future__ import annotations
 
-import ast
 from typing import TYPE_CHECKING, Iterator
 
 from flowdsl import ir
 from flowdsl.diagnostics import Diagnostic, error
-from flowdsl.rules._python import code_span
+from flowdsl.rules._python import code_span, facts
 from flowdsl.suggest import closest
 
 if TYPE_CHECKING:
@@ -28,36 +27,15 @@ if TYPE_CHECKING:
 RULE = "python-undefined-input"
 
 
-def _reads(tree: ast.AST) -> Iterator[tuple[str, ast.expr, str]]:
-    """(name, node of the name literal, how) for inputs['x'] and inputs.get('x')."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) \
-                and node.value.id == "inputs" and isinstance(node.ctx, ast.Load):
-            key = node.slice
-            if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                yield key.value, key, "index"
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                and node.func.attr == "get" and isinstance(node.func.value, ast.Name) \
-                and node.func.value.id == "inputs" and len(node.args) == 1 and not node.keywords:
-            key = node.args[0]
-            if isinstance(key, ast.Constant) and isinstance(key.value, str):
-                yield key.value, key, "get"
-
-
-def _rebinds_inputs(tree: ast.AST) -> bool:
-    return any(isinstance(n, ast.Name) and n.id == "inputs" and isinstance(n.ctx, ast.Store)
-               for n in ast.walk(tree))
-
-
 def check(ctx: "Context") -> Iterator[Diagnostic]:
     for step in ctx.steps():
         if not isinstance(step, ir.PythonStep):
             continue
-        tree = ctx.python_ast(step)
-        if isinstance(tree, SyntaxError) or _rebinds_inputs(tree):
+        found = facts(ctx, step)
+        if found is None or found.rebinds_inputs:
             continue
         declared = step.inputs.names() if step.inputs is not None else []
-        for name, node, how in _reads(tree):
+        for name, node, how in found.reads:
             if name in declared:
                 continue
             best = closest(name, declared)

@@ -17,6 +17,7 @@ inputs and read them from the ``inputs`` dict instead.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Iterator
 
 from flowdsl import ir
@@ -29,21 +30,27 @@ if TYPE_CHECKING:
 RULE = "template-injection"
 
 
+# {{ dotted.name }}: what a template looks like. Detection in foreign text (Python), where
+# "{{" is also an escaped brace in f-strings and format strings.
+_TEMPLATE = re.compile(r"\{\{\s*([A-Za-z0-9_][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_][A-Za-z0-9_\-]*)*)\s*\}\}")
+
+
 def check(ctx: "Context") -> Iterator[Diagnostic]:
     for step in ctx.steps():
         if not isinstance(step, ir.PythonStep) or "{{" not in step.code.text:
             continue
         for number, line in enumerate(step.code.text.splitlines(), start=1):
-            start = line.find("{{")
-            while start >= 0:
-                end = line.find("}}", start + 2)
-                stop = end + 2 if end >= 0 else len(line)
-                inner = line[start + 2:end].strip() if end >= 0 else ""
-                parts = inner.split(".") if inner else ["value"]
-                name = (parts[-1] if parts[0] == "inputs" else parts[0]).replace("-", "_")
-                yield error(RULE, f"template {line[start:stop]} inside python code",
-                            code_span(step.code, number, start, stop - start),
+            for m in _TEMPLATE.finditer(line):
+                parts = m.group(1).split(".")
+                root = parts[0]
+                # f"{{x}}" is an escaped brace; only a reference-shaped name is a template.
+                if len(parts) == 1 and root not in ctx.symbols.steps:
+                    continue
+                if len(parts) > 1 and root != "inputs" and root not in ctx.symbols.steps:
+                    continue
+                name = (parts[-1] if root == "inputs" else root).replace("-", "_")
+                text = m.group(0)
+                yield error(RULE, f"template {text} inside python code",
+                            code_span(step.code, number, m.start(), len(text)),
                             step=step.common.id,
-                            hint=f"pass it in with: {{{name or 'value'}: \"{line[start:stop]}\"}} "
-                                 f"and read inputs['{name or 'value'}']")
-                start = line.find("{{", stop)
+                            hint=f'pass it in with: {{{name}: "{text}"}} and read inputs[\'{name}\']')

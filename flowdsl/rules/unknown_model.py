@@ -37,6 +37,7 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
         if call.spec is not None:
             continue
         alias = catalog.resolve_alias(call.slug)
+        hint: str | None
         if alias is not None and alias != call.slug:
             hint = f'"{call.slug}" is the display name of {alias}: write model: {alias}'
         else:

@@ -21,9 +21,9 @@ _ITEM = re.compile(r"([a-z][a-z\-]*)@(\d+)")
 Finding = tuple[str, int, int]  # (rule, line, column)
 
 
-def catalog(complete: bool = False) -> LayeredCatalog:
+def catalog(complete: bool = False, lock: Path | None = None) -> LayeredCatalog:
     """The bundled snapshot only: tests never see the developer's local model cache."""
-    return LayeredCatalog(complete=complete)
+    return LayeredCatalog(complete=complete, lock_path=lock)
 
 
 def expectations(text: str) -> set[Finding]:
@@ -40,19 +40,21 @@ def expectations(text: str) -> set[Finding]:
 
 
 def check_text(text: str, name: str = "case.flow.yaml", *, complete: bool = False,
-               config: Config | None = None) -> list[Diagnostic]:
+               config: Config | None = None, lock: Path | None = None) -> list[Diagnostic]:
     """Parser findings plus checker findings, policy applied: what `flowdsl check` reports."""
     loaded = load_source(text, name)
     found = list(loaded.diagnostics)
     if loaded.workflow is not None:
-        found += check_workflow(loaded.workflow, catalog(complete), config, source=loaded.source)
+        found += check_workflow(loaded.workflow, catalog(complete, lock), config,
+                                source=loaded.source)
     return apply_policy(found, config, loaded.source)
 
 
 def run_case(path: Path) -> tuple[set[Finding], set[Finding], list[Diagnostic]]:
     text = path.read_text(encoding="utf-8")
     complete = "# catalog: complete" in text
-    diags = check_text(text, path.name, complete=complete)
+    lock = path.parent / "flowdsl.lock"
+    diags = check_text(text, path.name, complete=complete, lock=lock if lock.is_file() else None)
     actual = {(d.rule, d.span.line, d.span.column) for d in diags}
     return expectations(text), actual, diags
 

@@ -1,0 +1,152 @@
+"""Checker benchmark: a full ``flowdsl check`` of 1,000 flows x 20 steps, beside
+
+  (a) libyaml composing the same files (the floor: any YAML tool reads at least this much),
+  (b) check-jsonschema validating the compiled JSON definitions against
+      flowdsl/schemas/definition.schema.json (schema only, no references, no models),
+
+measured in the same run, plus ``flowdsl --version`` against ``python -c "import yaml"`` and
+the wall time of checking one flow.
+
+    python bench/bench_check.py [--flows 1000] [--repeat 3]
+
+check-jsonschema is a benchmark-only tool (``pip install check-jsonschema``); without it
+that row is skipped. Every tool runs as a fresh process, as a user would run it; the
+in-process times of the checker (one and all CPUs) are printed too. Targets (issue 3):
+full check <= 1.0x check-jsonschema and <= 4x compose; --version <= 2.5x import yaml;
+one-flow check <= 0.3 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.gen_corpus import generate  # noqa: E402
+
+SCHEMA = ROOT / "flowdsl" / "schemas" / "definition.schema.json"
+ENV = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
+       "NO_COLOR": "1"}
+# What `flowdsl check DIR --format json` does once it runs files through check_files
+# (parallel): the CLI command itself belongs to the core; this row shows the checker's cost.
+PARALLEL_CHECK = """
+import sys
+from pathlib import Path
+from flowdsl.catalog import load_catalog
+from flowdsl.checker import check_files
+from flowdsl import report
+files = sorted(Path(sys.argv[1]).rglob("*.flow.yaml"))
+results = check_files(files, load_catalog(Path(sys.argv[1])), None)
+diags = [d for r in results for d in r.diagnostics]
+sys.stdout.write(report.render("json", diags, {r.file: r.source for r in results}))
+"""
+COMPOSE = """
+import sys, yaml
+L = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+for p in sys.argv[1:]:
+    with open(p, encoding="utf-8") as f:
+        yaml.compose(f, Loader=L)
+"""
+
+
+def best(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def run(cmd: list[str], ok: tuple[int, ...] = (0,)) -> Callable[[], None]:
+    def go() -> None:
+        proc = subprocess.run(cmd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        if proc.returncode not in ok:
+            raise SystemExit(f"{' '.join(cmd[:4])}... exited {proc.returncode}: "
+                             f"{proc.stderr.decode()[-400:]}")
+    return go
+
+
+def compile_all(flows: list[Path], out: Path) -> list[Path]:
+    from flowdsl.compiler import compile_definition, dumps
+    from flowdsl.pipeline import load_workflow
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for f in flows:
+        loaded = load_workflow(f)
+        assert loaded.workflow is not None, f
+        target = out / (f.name.removesuffix(".flow.yaml") + ".json")
+        target.write_text(dumps(compile_definition(loaded.workflow)), encoding="utf-8")
+        written.append(target)
+    return written
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--flows", type=int, default=1000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+
+    corpus = Path(__file__).parent / ".corpus"
+    flows = generate(corpus, args.flows)
+    jsons = compile_all(flows, corpus / "json")
+    flow_dir = str(corpus / "flows")
+    py = sys.executable
+    size = sum(p.stat().st_size for p in flows) / 1e6
+    print(f"corpus: {len(flows)} flows x 20 steps ({size:.1f} MB YAML) in {flow_dir}")
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}\n")
+
+    rows: list[tuple[str, float]] = []
+    t_compose = best(run([py, "-c", COMPOSE, *map(str, flows)]), args.repeat)
+    rows.append(("(a) libyaml compose, 1 process", t_compose))
+    t_schema = None
+    tool = shutil.which("check-jsonschema")
+    if tool:
+        t_schema = best(run([tool, "--schemafile", str(SCHEMA), *map(str, jsons)]), args.repeat)
+        rows.append(("(b) check-jsonschema on the compiled JSON", t_schema))
+    t_cli = best(run([py, "-m", "flowdsl", "check", flow_dir, "--format", "json"], ok=(0, 1)),
+                 args.repeat)
+    rows.append(("flowdsl check DIR (CLI, full check)", t_cli))
+    t_par_proc = best(run([py, "-c", PARALLEL_CHECK, flow_dir]), args.repeat)
+    rows.append((f"check_files, fresh process, {os.cpu_count()} workers", t_par_proc))
+
+    from flowdsl.catalog import load_catalog
+    from flowdsl.checker import check_files
+
+    t_seq = best(lambda: check_files(flows, load_catalog(), None, jobs=1), args.repeat)
+    rows.append(("check_files in-process, 1 process", t_seq))
+    t_par = best(lambda: check_files(flows, load_catalog(), None), args.repeat)
+    rows.append((f"check_files in-process, {os.cpu_count()} processes", t_par))
+
+    for label, t in rows:
+        print(f"{label:<46} {t:7.3f} s")
+    print()
+    print(f"full check / compose:            {t_cli / t_compose:5.2f}x CLI, "
+          f"{t_par_proc / t_compose:5.2f}x check_files   (target <= 4x)")
+    if t_schema:
+        print(f"full check / check-jsonschema:   {t_cli / t_schema:5.2f}x CLI, "
+              f"{t_par_proc / t_schema:5.2f}x check_files   (target <= 1.0x)")
+    else:
+        print("full check / check-jsonschema:   n/a (pip install check-jsonschema)")
+
+    reps = max(args.repeat, 5) * 2
+    t_version = best(run([py, "-m", "flowdsl", "--version"]), reps)
+    t_yaml = best(run([py, "-c", "import yaml"]), reps)
+    print(f"flowdsl --version {t_version * 1000:6.0f} ms, python -c 'import yaml' "
+          f"{t_yaml * 1000:6.0f} ms: {t_version / t_yaml:4.2f}x   (target <= 2.5x)")
+    t_one = best(run([py, "-m", "flowdsl", "check", str(flows[0])], ok=(0, 1)), reps)
+    print(f"one-flow check (CLI wall time):  {t_one:5.3f} s   (target <= 0.3 s)")
+
+
+if __name__ == "__main__":
+    main()
