@@ -5,14 +5,15 @@ output or error); a GET just reads that plan at the current time. No background 
 statuses move queued -> running -> completed/failed however the server is driven, and a
 ``--state`` file can be reloaded mid-run.
 
-If ``flowdsl.simulate`` provides ``run_for_emulator(definition, inputs, models)`` (returning
-the same list of step records this module builds), it replaces the mock planner.
+The plan comes from the dry-run simulator (``flowdsl.simulate.simulate_definition``) when it
+is installed, its virtual durations compressed so a run takes about ``step_s`` per step; a
+definition naming a model the emulator's catalog lacks (which the real engine fails) and any
+simulator trouble fall back to the built-in mock planner below.
 """
 
 from __future__ import annotations
 
 import copy
-import importlib
 import re
 import time
 import uuid
@@ -89,13 +90,15 @@ class _Context:
         parts = [p for p in expr.removeprefix("$.").split(".") if p]
         actual = self.ref(parts[0], parts[1:]) if parts else None
         op, want = cond.get("operator"), cond.get("value")
+        a: Any = actual
+        w: Any = want
         try:
             return {
                 "equals": lambda: actual == want, "not_equals": lambda: actual != want,
-                "greater_than": lambda: float(actual) > float(want),
-                "less_than": lambda: float(actual) < float(want),
-                "greater_than_or_equal": lambda: float(actual) >= float(want),
-                "less_than_or_equal": lambda: float(actual) <= float(want),
+                "greater_than": lambda: float(a) > float(w),
+                "less_than": lambda: float(a) < float(w),
+                "greater_than_or_equal": lambda: float(a) >= float(w),
+                "less_than_or_equal": lambda: float(a) <= float(w),
                 "string_equals": lambda: str(actual) == str(want),
                 "string_matches": lambda: str(want) in str(actual),
                 "in": lambda: actual in (want or []), "not_in": lambda: actual not in (want or []),
@@ -140,8 +143,8 @@ class MockPlanner:
                     end, bf = self._run(eid, (branch or {}).get("steps") or [], ctx, records, t, False)
                     ends.append(end)
                     any_failed = any_failed or bf
-                rec = self._record(sid, t, max(ends), "failed" if any_failed else "completed",
-                                   None, {"type": "parallel"})
+                rec = self._record(sid, t, max(ends), "failed" if any_failed else "completed", None, {})
+                rec["kind"] = "parallel"
                 records.append(rec)
                 ctx.steps[sid] = rec
                 t = max(ends)
@@ -152,7 +155,8 @@ class MockPlanner:
                 branch = step.get("condition_met_branch" if met else "default_branch") or {}
                 end, bf = self._run(eid, branch.get("steps") or [], ctx, records, t, False)
                 rec = self._record(sid, t, end, "failed" if bf else "completed",
-                                   "condition_met" if met else "default", {"type": "choice"})
+                                   "condition_met" if met else "default", {})
+                rec["kind"] = "choice"
                 rec["selected"] = "condition_met" if met else "default"
                 records.append(rec)
                 ctx.steps[sid] = rec
@@ -163,6 +167,7 @@ class MockPlanner:
             rec = self._record(sid, t, end, "failed" if error else "completed", output, meta)
             if error:
                 rec["error"], rec["error_cause"] = "StepFailed", error
+                rec["fatal"] = not step.get("continue_on_error")
             records.append(rec)
             ctx.steps[sid] = rec
             t = end
@@ -207,24 +212,90 @@ class MockPlanner:
         return None, {}, f"unknown step type: {kind}"
 
 
+def _model_slugs(steps: Any) -> set[str]:
+    out: set[str] = set()
+    for step in steps or []:
+        if not isinstance(step, dict):
+            continue
+        if step.get("model"):
+            out.add(str(step["model"]))
+        fb = step.get("fallback")
+        if isinstance(fb, dict) and fb.get("model") and fb.get("enabled", True):
+            out.add(str(fb["model"]))
+        for branch in step.get("branches") or []:
+            out |= _model_slugs((branch or {}).get("steps"))
+        for key in ("condition_met_branch", "default_branch"):
+            out |= _model_slugs((step.get(key) or {}).get("steps"))
+    return out
+
+
+def _from_trace(trace: dict[str, Any], t0: float, step_s: float) -> list[dict[str, Any]]:
+    """The simulator's trace (virtual seconds) as step records on the emulator's clock."""
+    steps: dict[str, Any] = trace.get("steps") or {}
+    total = float(trace.get("duration_s") or 0.0)
+    leaves = sum(1 for s in steps.values() if s.get("kind") not in ("parallel", "choice")
+                 and s.get("status") != "skipped")
+    scale = (max(1, leaves) * step_s / total) if total > 0 else 0.0
+    failed_step = (trace.get("error") or {}).get("step") if trace.get("status") == "failed" else None
+    records: list[dict[str, Any]] = []
+    for sid, s in steps.items():
+        status = s.get("status")
+        if status in ("skipped", "pending", None):
+            continue  # a branch not taken never appears in the engine's step outputs
+        start = s.get("started_s")
+        end = s.get("ended_s")
+        kind = s.get("kind")
+        meta: dict[str, Any]
+        if kind == "model":
+            meta = {"model": s.get("model"), "params": s.get("params") or {},
+                    "prediction_id": uuid.uuid4().hex[:26]}
+            if s.get("fallback_used"):
+                meta["fallback_used"] = True
+        elif kind in ("http", "python"):
+            meta = {"type": kind, "params": s.get("params") or {}}
+        else:  # the engine's metadata.type is only ever http or python
+            meta = {}
+        rec: dict[str, Any] = {
+            "step_id": sid, "status": status,
+            "start": None if start is None else t0 + float(start) * scale,
+            "end": t0 + float(end if end is not None else total) * scale,
+            "output": s.get("output"), "primary": s.get("primary"), "metadata": meta, "kind": kind,
+        }
+        if status == "failed":
+            err = s.get("error") or {}
+            rec["error"] = str(err.get("error") or "StepFailed") if isinstance(err, dict) else "StepFailed"
+            rec["error_cause"] = str(err.get("cause") or err) if isinstance(err, dict) else str(err)
+            rec["fatal"] = sid == failed_step
+        if s.get("selected"):
+            rec["selected"] = s["selected"]
+        records.append(rec)
+    if failed_step and not any(r.get("fatal") for r in records):
+        err = trace.get("error") or {}
+        records.append({"step_id": str(failed_step), "status": "failed", "start": t0, "end": t0 + step_s,
+                        "output": None, "primary": None, "metadata": {}, "fatal": True,
+                        "error": str(err.get("error") or "ExecutionFailed"),
+                        "error_cause": str(err.get("cause") or "failed")})
+    return records
+
+
 def planner_for(models: dict[str, dict[str, Any]], timing: Timing) -> Callable[..., list[dict[str, Any]]]:
-    try:
-        sim = importlib.import_module("flowdsl.simulate")
-    except ImportError:
-        sim = None
-    hook = getattr(sim, "run_for_emulator", None) if sim is not None else None
     mock = MockPlanner(models, timing)
-    if hook is None:
+    try:
+        from flowdsl.simulate import simulate_definition
+    except ImportError:
         return mock.plan
 
-    def via_simulator(eid: str, definition: dict[str, Any], inputs: dict[str, Any],
-                      start: float) -> list[dict[str, Any]]:
+    def plan(eid: str, definition: dict[str, Any], inputs: dict[str, Any],
+             start: float) -> list[dict[str, Any]]:
+        if models and not _model_slugs(definition.get("steps")) <= set(models):
+            return mock.plan(eid, definition, inputs, start)  # the engine fails unknown models
         try:
-            return list(hook(definition, inputs, models, start=start, timing=timing))
+            trace = simulate_definition(definition, inputs)
+            return _from_trace(trace, start + timing.queued_s, timing.step_s)
         except Exception:  # the simulator must never take the emulator down
             return mock.plan(eid, definition, inputs, start)
 
-    return via_simulator
+    return plan
 
 
 def missing_inputs(definition: dict[str, Any], inputs: dict[str, Any]) -> list[str]:
@@ -234,10 +305,11 @@ def missing_inputs(definition: dict[str, Any], inputs: dict[str, Any]) -> list[s
 
 
 def _final_output(records: list[dict[str, Any]]) -> Any:
-    done = [r for r in records if r["status"] == "completed" and r.get("metadata", {}).get("type") not in ("parallel", "choice")]
+    done = [r for r in records if r["status"] == "completed" and r.get("kind") not in ("parallel", "choice")]
     if not done:
         return None
-    last = max(done, key=lambda r: r["end"])
+    # Latest completion wins; on a tie the step later in the document (a pass after a model).
+    last = max(enumerate(done), key=lambda ir: (ir[1]["end"], ir[0]))[1]
     return last.get("output") if last.get("output") is not None else last.get("primary")
 
 
@@ -301,11 +373,11 @@ def execution_view(ex: dict[str, Any], now: float | None = None, *, v1: bool) ->
         view["status"] = "running"
         view["output"] = None
     else:
-        any_failed = any(r["status"] == "failed" and r.get("error") for r in records)
+        any_failed = any(r.get("fatal") for r in records)
         view["status"] = "failed" if any_failed else "completed"
         view["completed_at"] = now_iso(end)
         if any_failed:
-            first = next(r for r in records if r["status"] == "failed" and r.get("error"))
+            first = next(r for r in records if r.get("fatal"))
             view["error"] = "ExecutionFailed"
             view["error_cause"] = f"Step '{first['step_id']}' failed: {first['error_cause']}"
             view["output"] = None

@@ -123,7 +123,8 @@ class Store:
                 "latest_version_id": None,
             }
             if definition is not None:
-                vid = definition.get("version") if isinstance(definition.get("version"), str) else "v1"
+                label = definition.get("version")
+                vid = label if isinstance(label, str) and label else "v1"
                 wf["versions"][vid] = self._new_version(wf, vid, definition, stamp)
                 wf["latest_version_id"] = vid
             self.workflows[wf_id] = wf
@@ -166,7 +167,8 @@ class Store:
             return wf
 
     def upsert_version(self, ident: str, path_vid: str, body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        vid = body.get("version_id") if isinstance(body.get("version_id"), str) and body.get("version_id") else path_vid
+        override = body.get("version_id")
+        vid: str = override if isinstance(override, str) and override else path_vid
         definition = body.get("definition")
         if definition is not None and not isinstance(definition, dict):
             raise ApiFailure(400, "definition must be an object")

@@ -101,6 +101,7 @@ class ApiClient:
             try:
                 resp = self._http.request(method, url, json=json, params=params, headers=headers)
             except httpx.HTTPError as exc:
+                self.pacer.release()
                 # A connect failure means nothing was sent; anything later is ambiguous.
                 never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
                 what = _describe(exc)
@@ -113,7 +114,7 @@ class ApiClient:
                     self._sleep(policy.delay(attempt))
                 continue
             elapsed = time.monotonic() - started
-            self.pacer.observe(resp.headers)
+            self.pacer.observe(resp.headers, limited=resp.status_code == 429)
             self._emit(f"{method} {shown} -> {resp.status_code} ({elapsed * 1000:.0f} ms)")
             status = resp.status_code
             if status < 400:

@@ -20,6 +20,7 @@ from flowdsl.remote.client import ApiClient, latest_version_id
 from flowdsl.remote.errors import (AmbiguousWriteError, ApiError, ConflictError, LockedError,
                                    RemoteError, TransportError)
 from flowdsl.remote.flowfile import LocalFlow, comparable
+from flowdsl.remote.naming import slugify
 from flowdsl.remote.plan import FlowPlan, check_not_stale, find_version, plan_flow
 from flowdsl.remote.state import StateFile, find_remote, ref_of
 
@@ -53,13 +54,19 @@ def _create_or_adopt(client: ApiClient, name: str, body: dict[str, Any],
                      sleep: Callable[[float], None]) -> dict[str, Any]:
     policy = client.settings.retry
     for attempt in range(1, policy.max_attempts + 1):
+        conflict: ConflictError | None = None
         try:
             return client.create_workflow(body)
-        except (AmbiguousWriteError, ConflictError):
+        except AmbiguousWriteError:
             pass  # it may exist now (ours, with the response lost): look before re-posting
+        except ConflictError as exc:
+            conflict = exc
         found = find_remote(client, name, None)
         if found is not None:
             return found
+        if conflict is not None:
+            raise ConflictError(f"cannot create workflow {name!r}: its slug {slugify(name)!r} "
+                                f"belongs to a workflow with another name", 409)
         if attempt < policy.max_attempts:
             sleep(policy.delay(attempt))
     raise TransportError(f"could not create workflow {name!r} after {policy.max_attempts} attempts")
@@ -120,9 +127,10 @@ def apply_plan(client: ApiClient, plan: FlowPlan, *, check_stale: bool = False,
         return out
     # update
     assert plan.workflow_id is not None
-    wf = client.get_workflow(plan.workflow_id)
-    if wf is None:
+    current = client.get_workflow(plan.workflow_id)
+    if current is None:
         raise RemoteError(f"workflow {plan.slug!r} ({plan.workflow_id}) disappeared during deploy")
+    wf = current
     if plan.metadata:
         meta = {str(c.path[0]): c.new for c in plan.metadata}
         if client.endpoints.surface == "v1":

@@ -52,15 +52,18 @@ Backend = Callable[[Path], tuple[dict[str, Any] | None, list[Any]]]
 
 
 def _pipeline_backend(path: Path) -> tuple[dict[str, Any] | None, list[Any]]:
-    try:
-        from flowdsl.compiler import create_request
-        from flowdsl.pipeline import load_workflow
-    except ImportError as exc:  # only while the core is being assembled
-        raise FlowError(f"{path}: the compiler is not available ({exc})") from None
-    result = load_workflow(path)
-    if result.workflow is None or _errors(result.diagnostics):
-        return None, list(result.diagnostics)
-    return create_request(result.workflow), list(result.diagnostics)
+    # The same load + rules + config + catalog as `flowdsl check`, so deploy refuses
+    # exactly what check reports as an error.
+    from flowdsl.cli.common import analyze
+    from flowdsl.cli.setup import load_catalog_and_config
+    from flowdsl.compiler import create_request
+
+    catalog, config = load_catalog_and_config([path])
+    analysis = analyze(path, catalog, config)
+    wf = analysis.result.workflow
+    if wf is None or _errors(analysis.diagnostics):
+        return None, list(analysis.diagnostics)
+    return create_request(wf), list(analysis.diagnostics)
 
 
 backend: Backend = _pipeline_backend

@@ -18,7 +18,7 @@ from typing import Any
 from flowdsl.catalog.cache import atomic_write, canonical_json
 from flowdsl.remote.client import ApiClient, latest_version_id, version_number
 from flowdsl.remote.diff import Change, diff, render
-from flowdsl.remote.errors import RemoteError, StalePlanError
+from flowdsl.remote.errors import FlowError, RemoteError, StalePlanError
 from flowdsl.remote.flowfile import LocalFlow, comparable
 from flowdsl.remote.state import StateFile, find_remote, ref_of
 
@@ -114,6 +114,11 @@ def plan_flow(client: ApiClient, flow: LocalFlow, *, lock: bool = False,
         plan.body = flow.create_body()
         plan.flags = {"locked": lock, "production": production}
         return plan
+    other = state.other_owner(client.endpoints.workflows, flow.path, str(remote["workflow_id"]))
+    if other is not None and (other_path := state.root / other).is_file():
+        # Two files deploying to one workflow would overwrite each other's versions.
+        raise FlowError(f"{flow.path} and {other_path} both map to workflow {remote.get('slug')!r}; "
+                        f"give each flow its own name")
     # Record the mapping as soon as it is known: a fresh clone learns it from the server.
     state.put(client.endpoints.workflows, flow.path, ref_of(remote))
     plan.workflow_id = str(remote["workflow_id"])
@@ -144,8 +149,8 @@ def render_plan(plans: list[FlowPlan]) -> str:
     for p in plans:
         where = f"  ({p.file})"
         if p.action == "error":
-            lines.append(f"! {p.name or p.file}: {p.error}")
-        elif p.action == "create":
+            continue  # reported on stderr by the command, one line each
+        if p.action == "create":
             steps = [s.get("step_id", s.get("id")) for s in (p.body or {}).get("definition", {}).get("steps", [])
                      if isinstance(s, dict)]
             lines.append(f"+ create workflow {p.name!r} as {p.next_version}{where}")

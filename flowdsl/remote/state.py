@@ -79,6 +79,14 @@ class StateFile:
             return None
         return RemoteRef(str(entry["workflow_id"]), str(entry.get("slug", "")), str(entry.get("name", "")))
 
+    def other_owner(self, endpoint: str, flow_path: Path, workflow_id: str) -> str | None:
+        """Another flow file already mapped to this workflow, if any."""
+        mine = self.key(flow_path)
+        for key, entry in self._read()["remotes"].get(endpoint, {}).items():
+            if key != mine and isinstance(entry, dict) and entry.get("workflow_id") == workflow_id:
+                return key
+        return None
+
     def put(self, endpoint: str, flow_path: Path, ref: RemoteRef) -> None:
         with self._lock:
             data = self._read()

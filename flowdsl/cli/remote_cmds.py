@@ -1,0 +1,199 @@
+"""``flowdsl plan``, ``flowdsl deploy``, ``flowdsl trigger``.
+
+Exit codes: plan 0 no changes, 2 changes, 1 error; deploy 0 done (or nothing to do), 1 any
+flow failed or was refused; trigger 0 completed (or started, without --wait), 1 failed.
+Bad usage is 2 (click), an internal error 3.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from flowdsl.remote.cli_support import fail, handle_errors, make_client, remote_options, scrub
+from flowdsl.remote.deploy import DeployOutcome, apply_plan, deploy_flow
+from flowdsl.remote.errors import RemoteError, StalePlanError
+from flowdsl.remote.flowfile import load_flow
+from flowdsl.remote.plan import (FlowPlan, check_not_stale, load_plan, plan_document, plan_flow,
+                                 render_plan, save_plan)
+from flowdsl.remote.state import StateFile, find_remote
+from flowdsl.remote.trigger import ExecutionWatch, parse_inputs, start_execution
+
+
+def _err(message: str) -> None:
+    click.echo(f"flowdsl: error: {scrub(message)}", err=True)
+
+
+@click.command("plan")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option("--out", "out", type=click.Path(dir_okay=False),
+              help="Save the plan (bound to the current remote state) for `deploy --plan`.")
+@click.option("--lock", is_flag=True, help="Plan to lock the deployed version.")
+@click.option("--production", is_flag=True, help="Plan to mark the deployed version as production.")
+@remote_options
+@handle_errors
+def plan(files: tuple[str, ...], as_json: bool, out: str | None, lock: bool, production: bool,
+         api_url: str | None, api_key_file: str | None, verbose: bool) -> None:
+    """Show what `deploy` would change: a diff of each compiled flow against its deployed
+    latest version. Exit 0 no changes, 2 changes, 1 error."""
+    plans: list[FlowPlan] = []
+    with make_client(api_url, api_key_file, verbose) as client:
+        client.settings.require_key()
+        for f in files:
+            try:
+                flow = load_flow(f)
+                plans.append(plan_flow(client, flow, lock=lock, production=production))
+            except RemoteError as exc:
+                plans.append(FlowPlan(file=f, name="", action="error", error=scrub(exc.message)))
+        endpoint = client.endpoints.workflows
+    errors = [p for p in plans if p.action == "error"]
+    if as_json:
+        click.echo(json.dumps(plan_document(plans, endpoint), indent=2, sort_keys=True))
+    else:
+        click.echo(render_plan(plans))
+    for p in errors:
+        _err(f"{p.file}: {p.error}")
+    if out:
+        if errors:
+            _err(f"plan not saved to {out}: {len(errors)} flow(s) failed")
+        else:
+            save_plan(Path(out), plans, endpoint)
+            click.echo(f"plan saved to {out}; apply it with `flowdsl deploy --plan {out}`", err=True)
+    if errors:
+        sys.exit(1)
+    sys.exit(2 if any(p.has_changes for p in plans) else 0)
+
+
+def _print_outcome(o: DeployOutcome) -> None:
+    mark = {"created": "+", "updated": "~", "noop": "=", "failed": "!"}.get(o.action, " ")
+    click.echo(f"{mark} {o.file}: {o.message}")
+
+
+@click.command("deploy")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--plan", "plan_file", type=click.Path(dir_okay=False, exists=True),
+              help="Apply a plan saved by `plan --out` (refused if the remote moved since).")
+@click.option("--lock", is_flag=True, help="Lock the deployed version against edits.")
+@click.option("--production", is_flag=True, help="Mark the deployed version as production.")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcomes as JSON.")
+@remote_options
+@handle_errors
+def deploy(files: tuple[str, ...], plan_file: str | None, lock: bool, production: bool, as_json: bool,
+           api_url: str | None, api_key_file: str | None, verbose: bool) -> None:
+    """Create each flow's workflow, or add its next version (v2, v3, ...); unchanged flows are
+    left alone. Flows with error findings are refused. Exit 0 done, 1 any failure."""
+    if plan_file and files:
+        fail("give either FILE... or --plan, not both", 2)
+    if plan_file and (lock or production):
+        fail("--lock/--production are part of the saved plan; pass them to `plan`", 2)
+    if not plan_file and not files:
+        fail("nothing to deploy: give FILE... or --plan F", 2)
+    outcomes: list[DeployOutcome] = []
+    with make_client(api_url, api_key_file, verbose) as client:
+        client.settings.require_key()
+        if plan_file:
+            endpoint, plans = load_plan(Path(plan_file))
+            if endpoint != client.endpoints.workflows:
+                fail(f"plan {plan_file} was made against {endpoint}, not {client.endpoints.workflows}")
+            # Refuse the whole plan if any part of it is stale, before writing anything.
+            for p in plans:
+                if p.action == "error":
+                    fail(f"plan {plan_file} contains a failed flow ({p.file}); make a new plan")
+                state = StateFile.for_flow(Path(p.file))
+                remote = find_remote(client, p.name, state.get(endpoint, Path(p.file)))
+                if remote is None and p.workflow_id:
+                    remote = client.get_workflow(p.workflow_id)
+                try:
+                    check_not_stale(p, remote)
+                except StalePlanError as exc:
+                    fail(exc.message)
+            for p in plans:
+                try:
+                    outcomes.append(apply_plan(client, p))
+                except RemoteError as exc:
+                    outcomes.append(DeployOutcome(p.file, p.name, "failed", p.workflow_id, p.slug,
+                                                  message=scrub(exc.message)))
+        else:
+            for f in files:
+                try:
+                    flow = load_flow(f)
+                    for w in flow.warnings:
+                        click.echo(f"flowdsl: {w}", err=True)
+                    outcomes.append(deploy_flow(client, flow, lock=lock, production=production))
+                except RemoteError as exc:
+                    outcomes.append(DeployOutcome(f, "", "failed", message=scrub(exc.message)))
+    if as_json:
+        click.echo(json.dumps([o.to_json() for o in outcomes], indent=2, sort_keys=True))
+    failed = [o for o in outcomes if o.action == "failed"]
+    for o in outcomes:
+        if o.action == "failed":
+            _err(f"{o.file}: {o.message}")
+        elif not as_json:
+            _print_outcome(o)
+    sys.exit(1 if failed else 0)
+
+
+def _resolve_target(client: Any, target: str) -> str:
+    path = Path(target)
+    if path.is_file():
+        flow = load_flow(path)
+        state = StateFile.for_flow(path)
+        wf = find_remote(client, flow.name, state.get(client.endpoints.workflows, path))
+        if wf is None:
+            raise RemoteError(f"{target}: workflow {flow.name!r} is not deployed (run `flowdsl deploy {target}`)")
+        return str(wf["workflow_id"])
+    return target
+
+
+@click.command("trigger")
+@click.argument("target", metavar="FILE|ID")
+@click.option("-i", "--input", "inputs", multiple=True, metavar="KEY=VALUE",
+              help="A workflow input; VALUE is read as JSON when it parses, else as text.")
+@click.option("--version", "version_id", metavar="VERSION", help="Run this version (default: latest).")
+@click.option("--wait", is_flag=True, help="Follow the execution to its end and print its outputs.")
+@click.option("--interval", type=click.FloatRange(0.01), default=1.0, show_default=True,
+              help="Seconds between polls with --wait.")
+@click.option("--timeout", type=click.FloatRange(1), default=900.0, show_default=True,
+              help="Give up waiting after this many seconds.")
+@click.option("--json", "as_json", is_flag=True, help="Print the final execution as JSON.")
+@remote_options
+@handle_errors
+def trigger(target: str, inputs: tuple[str, ...], version_id: str | None, wait: bool, interval: float,
+            timeout: float, as_json: bool, api_url: str | None, api_key_file: str | None, verbose: bool) -> None:
+    """Start an execution of a deployed flow (FILE) or workflow (ID or slug).
+    Exit 0 completed (or started, without --wait), 1 failed."""
+    try:
+        values = parse_inputs(inputs)
+    except ValueError as exc:
+        fail(str(exc), 2)
+    with make_client(api_url, api_key_file, verbose) as client:
+        client.settings.require_key()
+        ident = _resolve_target(client, target)
+        eid = start_execution(client, ident, values, version_id=version_id)
+        click.echo(f"execution {eid} queued", err=True)
+        if not wait:
+            click.echo(json.dumps({"execution_id": eid, "status": "queued"}) if as_json else eid)
+            sys.exit(0)
+        tty = sys.stderr.isatty()
+
+        def on_step(sid: str, status: str) -> None:
+            # One line per change; on a TTY a fixed-width status column keeps it scannable.
+            click.echo(f"  {sid:<24} {status}" if tty else f"step {sid}: {status}", err=True)
+
+        detail = ExecutionWatch(client, eid, interval=interval, timeout=timeout).run(on_step)
+    status = detail.get("status")
+    if as_json:
+        click.echo(json.dumps(detail, indent=2, sort_keys=True))
+    else:
+        outputs = detail.get("workflow_output") or detail.get("output")
+        click.echo(json.dumps(outputs, indent=2, sort_keys=True))
+    if status != "completed":
+        _err(f"execution {eid} {status}: {detail.get('error_cause') or detail.get('error') or 'no cause given'}")
+        sys.exit(1)
+    click.echo(f"execution {eid} completed", err=True)
+    sys.exit(0)
