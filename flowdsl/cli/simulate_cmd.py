@@ -1,0 +1,119 @@
+"""``flowdsl simulate FILE``: rehearse a workflow offline, in virtual time.
+
+Exit codes: 0 the run completed (with ``--runs``: at least one run did), 1 it failed (or
+the flow has error findings, which are printed), 2 bad usage (an unknown flag, a bad
+``--input``, an unreadable or wrong mocks file, an unknown ``--step``).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from flowdsl.cli.main import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
+
+
+def _fail_usage(message: str) -> None:
+    click.echo(f"flowdsl simulate: {message}", err=True)
+    sys.exit(EXIT_USAGE)
+
+
+def _findings(diags: list[Any], sources: dict[str, str]) -> str:
+    from flowdsl import report
+    return report.render("text", diags, sources, color=False)
+
+
+@click.command("simulate")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--input", "pairs", multiple=True, metavar="NAME=VALUE",
+              help="A workflow input (repeatable); the value is read as the input's declared type.")
+@click.option("--inputs-file", type=click.Path(dir_okay=False), help="Inputs as a JSON or YAML mapping.")
+@click.option("--mocks", "mocks_path", type=click.Path(dir_okay=False),
+              help="Mocks file (YAML or JSON): responses per attempt, durations, costs, failure rates.")
+@click.option("--seed", type=int, default=None,
+              help="Draw durations and failures at random, reproducibly (default: a nominal run).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--step", "step_id", metavar="ID", help="Show one step in full: resolved params, every attempt.")
+@click.option("--runs", type=click.IntRange(min=1), default=None,
+              help="Monte Carlo: this many seeded runs, summarised.")
+@click.option("--params", "show_params", is_flag=True, help="Show each step's resolved params in the timeline.")
+def simulate(file: str, pairs: tuple[str, ...], inputs_file: str | None, mocks_path: str | None,
+             seed: int | None, fmt: str, step_id: str | None, runs: int | None, show_params: bool) -> None:
+    """Simulate FILE (.flow.yaml or JSON definition) without calling anything.
+
+    Steps run in virtual time with mocked model outputs (from --mocks, else defaults that
+    follow each model's output type and media); python steps really run, sandboxed; http
+    steps are never sent. Prints a timeline (or the JSON trace with --format json).
+    """
+    from flowdsl.cli.common import analyze
+    from flowdsl.cli.setup import load_catalog_and_config
+    from flowdsl.simulate import Simulator, load_mocks
+    from flowdsl.simulate.inputs import InputError, parse_pairs, prepare, read_inputs_file
+
+    path = Path(file)
+    if not path.is_file():
+        _fail_usage(f"no such file: {file}")
+    catalog, config = load_catalog_and_config([path])
+    analysis = analyze(path, catalog, config)
+    wf = analysis.result.workflow
+    if wf is None or analysis.errors:
+        errors = [d for d in analysis.diagnostics if d.severity.value == "error"]
+        text = _findings(errors, {analysis.result.file: analysis.result.source})
+        click.echo(text, err=True, nl=not text.endswith("\n"))
+        click.echo(f"flowdsl simulate: {file} has {len(errors)} error(s); fix them before simulating", err=True)
+        sys.exit(EXIT_FINDINGS)
+    if analysis.warnings:
+        click.echo(f"flowdsl simulate: {analysis.warnings} warning(s) in {file} (see flowdsl check)", err=True)
+
+    mocks = None
+    if mocks_path is not None:
+        mocks, diags = load_mocks(mocks_path, wf)
+        if mocks is None:
+            try:
+                source = Path(mocks_path).read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                source = ""
+            text = _findings(diags, {mocks_path: source})
+            click.echo(text, err=True, nl=not text.endswith("\n"))
+            sys.exit(EXIT_USAGE)
+
+    try:
+        given = read_inputs_file(inputs_file) if inputs_file else {}
+        given.update(parse_pairs(pairs, wf))
+        inputs = prepare(wf, given)
+    except InputError as exc:
+        _fail_usage(str(exc))
+
+    if runs is not None and step_id is not None:
+        _fail_usage("--step shows one run in full; it cannot be combined with --runs")
+    sim = Simulator(wf, catalog, mocks)
+    if step_id is not None and step_id not in sim.kinds:
+        from flowdsl.suggest import did_you_mean
+        _fail_usage(f'no step "{step_id}" in {file}{did_you_mean(step_id, sorted(sim.kinds))}')
+
+    if runs is not None:
+        from flowdsl.simulate.montecarlo import monte_carlo, render
+        summary = monte_carlo(sim, inputs, runs, seed)
+        if fmt == "json":
+            click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+        else:
+            click.echo(render(summary, wf.name or file), nl=False)
+        sys.exit(EXIT_OK if summary["completed"] else EXIT_FINDINGS)
+
+    result = sim.run(inputs, seed=seed)
+    from flowdsl.simulate.timeline import render as render_timeline
+    from flowdsl.simulate.timeline import render_step
+    if fmt == "json":
+        trace = result.trace()
+        doc = trace if step_id is None else dict(trace["steps"].get(step_id) or result.step_json(step_id),
+                                                 id=step_id)
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    elif step_id is not None:
+        click.echo(render_step(result, step_id), nl=False)
+    else:
+        click.echo(render_timeline(result, show_params=show_params), nl=False)
+    sys.exit(EXIT_OK if result.status == "completed" else EXIT_FINDINGS)
