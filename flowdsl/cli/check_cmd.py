@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from flowdsl.cli.common import analyze, collect
+from flowdsl.cli.common import collect
 from flowdsl.cli.main import EXIT_FINDINGS, EXIT_OK
 from flowdsl.diagnostics import Diagnostic
 
@@ -39,15 +39,14 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool, color: bool | None, co
     Exit 0 when there are no errors, 1 when there are (or warnings with --strict),
     2 on bad usage, 3 on an internal error.
     """
+    from flowdsl.checker import check_files
     from flowdsl.cli.setup import load_catalog_and_config
     files = collect(paths)
     catalog, config = load_catalog_and_config(files, config_path)
-    diags: list[Diagnostic] = []
-    sources: dict[str, str] = {}
-    for f in files:
-        a = analyze(f, catalog, config)
-        diags.extend(a.diagnostics)
-        sources[a.result.file] = a.result.source
+    # Many files are spread over every CPU (see checker.check_files); results keep input order.
+    results = check_files(files, catalog, config)
+    diags: list[Diagnostic] = [d for r in results for d in r.diagnostics]
+    sources = {r.file: r.source for r in results if r.source}
     text = render(fmt, diags, sources, use_color(color) if fmt == "text" else False)
     if text:
         click.echo(text, nl=not text.endswith("\n"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 from dataclasses import dataclass, field
@@ -72,19 +71,17 @@ class Analysis:
         return sum(1 for d in self.diagnostics if d.severity is Severity.WARNING)
 
 
-def _checker_available() -> bool:
-    return importlib.util.find_spec("flowdsl.checker") is not None
-
-
 def analyze(path: Path | str, catalog: Any = None, config: Any = None) -> Analysis:
-    """Load, then (when the file could be read) run every rule. Findings sorted by position."""
+    """Load, then (when the file could be read) run every rule, config and inline ignores
+    applied to every finding, parser ones included. Findings sorted by position."""
+    from flowdsl.checker import apply_policy, check_workflow, step_first_lines
     result = load_workflow(path)
     diags = list(result.diagnostics)
-    if result.workflow is not None and _checker_available():
-        from flowdsl.checker import check_workflow
-        diags += check_workflow(result.workflow, catalog, config)
-    diags.sort(key=Diagnostic.sort_key)
-    return Analysis(result, diags)
+    lines: dict[str, int] = {}
+    if result.workflow is not None:
+        diags += check_workflow(result.workflow, catalog, config, source=result.source)
+        lines = step_first_lines(result.workflow)
+    return Analysis(result, apply_policy(diags, config, result.source, lines))
 
 
 def write_output(out: str | None, text: str) -> None:

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
+from flowdsl.cli.common import UsageError
+
 
 def load_catalog_and_config(files: list[Path], config_path: str | None = None) -> tuple[Any, Any]:
+    """The nearest config (or ``--config``) and the catalog it names: bundled snapshot,
+    overlaid by the local cache, with the nearest ``flowdsl.lock``. A broken config file is
+    a usage error (exit 2), not an internal one."""
+    from flowdsl.checker import catalog_for
+    from flowdsl.config import ConfigError, load_config
     start = files[0].resolve().parent if files else Path.cwd()
-    config = None
-    if importlib.util.find_spec("flowdsl.config") is not None:
-        from flowdsl.config import load_config
+    try:
         config = load_config(Path(config_path) if config_path else None, start)
-    catalog = None
-    if importlib.util.find_spec("flowdsl.catalog.bundled") is not None or hasattr(
-            __import__("flowdsl.catalog", fromlist=["load_catalog"]), "load_catalog"):
-        from flowdsl.catalog import load_catalog
-        catalog = load_catalog(project_dir=start)
-    return catalog, config
+    except ConfigError as exc:
+        raise UsageError(f"bad configuration: {exc}") from None
+    return catalog_for(config, start), config
