@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, List
 
 from lark import Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
@@ -94,19 +94,19 @@ class _Build(Transformer):  # type: ignore[type-arg]
         return ir.Scalar(value, self._tok_span(tok))
 
     @v_args(meta=True)
-    def true(self, meta: Any, _: list[Any]) -> ir.Scalar:
+    def true(self, meta: Any, _: List[Any]) -> ir.Scalar:
         return ir.Scalar(True, self.locate(meta.start_pos, meta.end_pos - meta.start_pos))
 
     @v_args(meta=True)
-    def false(self, meta: Any, _: list[Any]) -> ir.Scalar:
+    def false(self, meta: Any, _: List[Any]) -> ir.Scalar:
         return ir.Scalar(False, self.locate(meta.start_pos, meta.end_pos - meta.start_pos))
 
     @v_args(meta=True)
-    def null(self, meta: Any, _: list[Any]) -> ir.Scalar:
+    def null(self, meta: Any, _: List[Any]) -> ir.Scalar:
         return ir.Scalar(None, self.locate(meta.start_pos, meta.end_pos - meta.start_pos))
 
     @v_args(meta=True)
-    def list(self, meta: Any, items: list[Any]) -> ir.ListValue:
+    def list(self, meta: Any, items: List[Any]) -> ir.ListValue:
         return ir.ListValue(tuple(i for i in items if i is not None),
                             self.locate(meta.start_pos, meta.end_pos - meta.start_pos))
 
@@ -116,7 +116,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
         end = value.span if value is not None else op_span
         return ir.Compare(str(ref_tok), ref, op, value, self._span_of(ref.span, end), op_span)
 
-    def binary(self, c: list[Any]) -> ir.Compare:
+    def binary(self, c: List[Any]) -> ir.Compare:
         ref_tok, op_tok, value = c
         op = BINARY_TEXT.get(str(op_tok), str(op_tok))
         return self._cmp(ref_tok, op, self._tok_span(op_tok), value)
@@ -126,44 +126,44 @@ class _Build(Transformer):  # type: ignore[type-arg]
         end = last.span if hasattr(last, "span") else self._tok_span(last) if isinstance(last, Token) else ref_span
         return Span(ref_span.file, ref_span.line, ref_span.end_column + 1, end.end_line, end.end_column)
 
-    def in_list(self, c: list[Any]) -> ir.Compare:
+    def in_list(self, c: List[Any]) -> ir.Compare:
         return self._cmp(c[0], "in", self._op_span_after(c[0], c[0]), c[-1])
 
-    def not_in_list(self, c: list[Any]) -> ir.Compare:
+    def not_in_list(self, c: List[Any]) -> ir.Compare:
         return self._cmp(c[0], "not_in", self._op_span_after(c[0], c[0]), c[-1])
 
-    def list_named(self, c: list[Any]) -> ir.Compare:
+    def list_named(self, c: List[Any]) -> ir.Compare:
         return self._cmp(c[0], "not_in", self._tok_span(c[1]), c[-1])
 
-    def _unary(self, c: list[Any], op: str) -> ir.Compare:
+    def _unary(self, c: List[Any], op: str) -> ir.Compare:
         last = c[-1] if len(c) > 1 else c[0]
         op_span = self._tok_span(last) if isinstance(last, Token) and last is not c[0] else self._tok_span(c[0])
         return self._cmp(c[0], op, op_span, None)
 
-    def exists(self, c: list[Any]) -> ir.Compare:
+    def exists(self, c: List[Any]) -> ir.Compare:
         return self._unary(c, "exists")
 
-    def not_exists(self, c: list[Any]) -> ir.Compare:
+    def not_exists(self, c: List[Any]) -> ir.Compare:
         return self._unary(c, "not_exists")
 
-    def is_null(self, c: list[Any]) -> ir.Compare:
+    def is_null(self, c: List[Any]) -> ir.Compare:
         return self._unary(c, "is_null")
 
-    def is_not_null(self, c: list[Any]) -> ir.Compare:
+    def is_not_null(self, c: List[Any]) -> ir.Compare:
         return self._unary(c, "is_not_null")
 
-    def unary_named(self, c: list[Any]) -> ir.Compare:
+    def unary_named(self, c: List[Any]) -> ir.Compare:
         return self._cmp(c[0], str(c[1]), self._tok_span(c[1]), None)
 
     # logic -----------------------------------------------------------------
-    def any_of(self, items: list[Any]) -> ir.Condition:
+    def any_of(self, items: List[Any]) -> ir.Condition:
         return ir.AnyOf(tuple(items), self._span_of(items[0], items[-1])) if len(items) > 1 else items[0]
 
-    def all_of(self, items: list[Any]) -> ir.Condition:
+    def all_of(self, items: List[Any]) -> ir.Condition:
         return ir.AllOf(tuple(items), self._span_of(items[0], items[-1])) if len(items) > 1 else items[0]
 
     @v_args(meta=True)
-    def negate(self, meta: Any, items: list[Any]) -> ir.Not:
+    def negate(self, meta: Any, items: List[Any]) -> ir.Not:
         return ir.Not(items[0], self.locate(meta.start_pos, meta.end_pos - meta.start_pos))
 
 
@@ -211,7 +211,7 @@ def _explain(text: str, exc: UnexpectedInput) -> ConditionSyntaxError:
                 f"not in exists is null ...), found {str(tok)!r}", at, len(tok))
         return ConditionSyntaxError(f"unexpected {str(tok)!r}: expected {_EXPECTS}", at, len(tok))
     if isinstance(exc, UnexpectedCharacters):
-        at = exc.pos_in_stream
+        at = exc.pos_in_stream or 0
         ch = text[at] if at < len(text) else ""
         if ch == "$" or text[at:at + 1].isalpha() and text[max(at - 2, 0):at] == "$.":
             return ConditionSyntaxError("a reference is `$.` then dot-separated names, like $.step.primary",

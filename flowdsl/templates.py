@@ -88,7 +88,7 @@ def _explain(text: str, exc: UnexpectedInput) -> TemplateError:
         return TemplateError(f"unexpected {str(tok)[:1]!r} in template: expected '.name' or '}}}}'",
                              at, 1)
     if isinstance(exc, UnexpectedCharacters):
-        offset = exc.pos_in_stream if pos is not None else 0
+        offset = pos or 0
         ch = text[offset] if offset < len(text) else ""
         if ch == "}" or ch == "." or text[offset - 1:offset] == ".":
             return TemplateError(f"unexpected {ch!r} in template: a reference is dot-separated names "
