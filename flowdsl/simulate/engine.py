@@ -266,6 +266,17 @@ class Pass(Node):
         return t, None
 
 
+def _container_cap(node: "Parallel | Choice", run: "Run", t: float, end: float,
+                   failure: "Failure | None", kind: str) -> tuple[float, "Failure | None"]:
+    """A parallel or choice step's own timeout: past it, what still runs inside is cut."""
+    if node.timeout_s is None or end - t <= node.timeout_s:
+        return end, failure
+    end = t + node.timeout_s
+    run.cut(node.ids[1:], end, f"step {node.id} timed out")
+    return end, Failure(end, {"error": "timeout", "cause": f"the {kind} step ran longer than its "
+                              f"{node.timeout_s:g} s timeout"}, node.id)
+
+
 class Parallel(Node):
     def __init__(self, step: ir.ParallelStep, sim: "Simulator") -> None:
         super().__init__(step)
@@ -273,6 +284,8 @@ class Parallel(Node):
         for b in self.branches:
             for n in b:
                 self.ids.extend(n.ids)
+
+    cap = _container_cap
 
     def run(self, run: "Run", t: float) -> tuple[float, Failure | None]:
         rec = run.records[self.id]
@@ -290,11 +303,7 @@ class Parallel(Node):
             # The first failure ends the step; sibling branches stop there.
             run.cut(self.ids[1:], first.time, "a sibling branch failed")
             end, failure = first.time, first
-        if self.timeout_s is not None and end - t > self.timeout_s:
-            end = t + self.timeout_s
-            run.cut(self.ids[1:], end, f"step {self.id} timed out")
-            failure = Failure(end, {"error": "timeout", "cause": f"the parallel step ran longer than its "
-                                    f"{self.timeout_s:g} s timeout"}, self.id)
+        end, failure = self.cap(run, t, end, failure, "parallel")
         rec.ended = end
         rec.output = [run.records[b[-1].id].output if b else None for b in self.branches]
         if failure is not None:
@@ -315,6 +324,8 @@ class Choice(Node):
         self.otherwise_ids = [i for n in self.otherwise for i in n.ids]
         self.ids.extend(self.then_ids + self.otherwise_ids)
 
+    cap = _container_cap
+
     def run(self, run: "Run", t: float) -> tuple[float, Failure | None]:
         rec = run.records[self.id]
         rec.started = t
@@ -326,11 +337,7 @@ class Choice(Node):
         for i in other:
             run.records[i].status = "skipped"
         end, failure = run.sequence(branch, t)
-        if self.timeout_s is not None and end - t > self.timeout_s:
-            end = t + self.timeout_s
-            run.cut(self.ids[1:], end, f"step {self.id} timed out")
-            failure = Failure(end, {"error": "timeout", "cause": f"the choice step ran longer than its "
-                                    f"{self.timeout_s:g} s timeout"}, self.id)
+        end, failure = self.cap(run, t, end, failure, "choice")
         rec.ended = end
         rec.output = run.records[branch[-1].id].output if branch else None
         if failure is not None:
