@@ -5,24 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 
 from flowdsl.catalog.cache import lock_entry, write_lock
-from tests.rules.harness import assert_case, case_files, catalog, check_text
+from tests.rules.harness import catalog, check_text
 
 RULE = "catalog-lock"
-
-
-@pytest.mark.parametrize("path", case_files(RULE), ids=lambda p: p.name)
-def test_case(path: Path) -> None:
-    assert_case(path, RULE)
-
-
-def test_rule_is_documented() -> None:
-    from flowdsl.rules import REGISTRY
-
-    doc = REGISTRY[RULE].doc
-    assert doc.startswith(RULE + ":") and "    " in doc
 
 
 def test_a_lock_written_from_the_catalog_matches(tmp_path: Path) -> None:
