@@ -41,10 +41,10 @@ PARALLEL_CHECK = """
 import sys
 from pathlib import Path
 from flowdsl.catalog import load_catalog
-from flowdsl.checker import check_files
+from flowdsl.check.run import Project, check_files
 from flowdsl import report
 files = sorted(Path(sys.argv[1]).rglob("*.flow.yaml"))
-results = check_files(files, load_catalog(Path(sys.argv[1])), None)
+results = check_files(files, Project(catalog=load_catalog(Path(sys.argv[1]))))
 diags = [d for r in results for d in r.diagnostics]
 sys.stdout.write(report.render("json", diags, {r.file: r.source for r in results}))
 """
@@ -76,8 +76,8 @@ def run(cmd: list[str], ok: tuple[int, ...] = (0,)) -> Callable[[], None]:
 
 
 def compile_all(flows: list[Path], out: Path) -> list[Path]:
-    from flowdsl.compiler import compile_definition, dumps
-    from flowdsl.pipeline import load_workflow
+    from flowdsl.emit.compiler import compile_definition, dumps
+    from flowdsl.frontend.source import load_workflow
 
     out.mkdir(parents=True, exist_ok=True)
     written = []
@@ -121,11 +121,11 @@ def main() -> None:
     rows.append((f"check_files, fresh process, {os.cpu_count()} workers", t_par_proc))
 
     from flowdsl.catalog import load_catalog
-    from flowdsl.checker import check_files
+    from flowdsl.check.run import Project, check_files
 
-    t_seq = best(lambda: check_files(flows, load_catalog(), None, jobs=1), args.repeat)
+    t_seq = best(lambda: check_files(flows, Project(catalog=load_catalog()), jobs=1), args.repeat)
     rows.append(("check_files in-process, 1 process", t_seq))
-    t_par = best(lambda: check_files(flows, load_catalog(), None), args.repeat)
+    t_par = best(lambda: check_files(flows, Project(catalog=load_catalog())), args.repeat)
     rows.append((f"check_files in-process, {os.cpu_count()} processes", t_par))
 
     for label, t in rows:

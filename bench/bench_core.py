@@ -18,9 +18,9 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.gen_corpus import generate  # noqa: E402
-from flowdsl.compiler import compile_definition, dumps  # noqa: E402
-from flowdsl.perf import tune_gc  # noqa: E402
-from flowdsl.pipeline import load_source  # noqa: E402
+from flowdsl.emit.compiler import compile_definition, dumps  # noqa: E402
+from flowdsl.check.perf import tune_gc  # noqa: E402
+from flowdsl.frontend.source import load_source  # noqa: E402
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

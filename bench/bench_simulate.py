@@ -26,7 +26,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from flowdsl.catalog import bundled_catalog  # noqa: E402
-from flowdsl.pipeline import load_source  # noqa: E402
+from flowdsl.frontend.source import load_source  # noqa: E402
 from flowdsl.simulate import Simulator, mocks_from_dict  # noqa: E402
 from flowdsl.simulate.montecarlo import monte_carlo  # noqa: E402
 

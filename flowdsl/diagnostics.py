@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowdsl.spans import Span
+
+if TYPE_CHECKING:
+    from flowdsl.codes import Code
 
 
 class Severity(str, Enum):
@@ -21,7 +24,7 @@ class Severity(str, Enum):
 
 @dataclass(frozen=True)
 class Diagnostic:
-    rule: str
+    rule: str  # a flowdsl.codes.Code (itself the id string)
     severity: Severity
     message: str
     span: Span
@@ -53,16 +56,16 @@ class Diagnostic:
         }
 
 
-def error(rule: str, message: str, span: Span, *, step: str | None = None,
+def error(rule: Code, message: str, span: Span, *, step: str | None = None,
           hint: str | None = None) -> Diagnostic:
     return Diagnostic(rule, Severity.ERROR, message, span, step, hint)
 
 
-def warning(rule: str, message: str, span: Span, *, step: str | None = None,
+def warning(rule: Code, message: str, span: Span, *, step: str | None = None,
             hint: str | None = None) -> Diagnostic:
     return Diagnostic(rule, Severity.WARNING, message, span, step, hint)
 
 
-def note(rule: str, message: str, span: Span, *, step: str | None = None,
+def note(rule: Code, message: str, span: Span, *, step: str | None = None,
          hint: str | None = None) -> Diagnostic:
     return Diagnostic(rule, Severity.NOTE, message, span, step, hint)

@@ -39,12 +39,12 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool, color: bool | None, co
     Exit 0 when there are no errors, 1 when there are (or warnings with --strict),
     2 on bad usage, 3 on an internal error.
     """
-    from flowdsl.checker import check_files
-    from flowdsl.cli.setup import load_catalog_and_config
+    from flowdsl.check.run import check_files
+    from flowdsl.cli.setup import project_for
     files = collect(paths)
-    catalog, config = load_catalog_and_config(files, config_path)
-    # Many files are spread over every CPU (see checker.check_files); results keep input order.
-    results = check_files(files, catalog, config)
+    project = project_for(files, config_path)
+    # Many files are spread over every CPU (see check.run.check_files); results keep input order.
+    results = check_files(files, project)
     diags: list[Diagnostic] = [d for r in results for d in r.diagnostics]
     sources = {r.file: r.source for r in results if r.source}
     text = render(fmt, diags, sources, use_color(color) if fmt == "text" else False)

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import click
 
-from flowdsl.diagnostics import Diagnostic, Severity
-from flowdsl.pipeline import LoadResult, load_workflow
 
 FLOW_GLOBS = ("*.flow.yaml", "*.flow.yml")
 SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".mypy_cache"}
@@ -55,33 +51,6 @@ def collect(paths: tuple[str, ...]) -> list[Path]:
             seen.add(key)
             unique.append(f)
     return unique
-
-
-@dataclass
-class Analysis:
-    result: LoadResult
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for d in self.diagnostics if d.severity is Severity.ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for d in self.diagnostics if d.severity is Severity.WARNING)
-
-
-def analyze(path: Path | str, catalog: Any = None, config: Any = None) -> Analysis:
-    """Load, then (when the file could be read) run every rule, config and inline ignores
-    applied to every finding, parser ones included. Findings sorted by position."""
-    from flowdsl.checker import apply_policy, check_workflow, step_first_lines
-    result = load_workflow(path)
-    diags = list(result.diagnostics)
-    lines: dict[str, int] = {}
-    if result.workflow is not None:
-        diags += check_workflow(result.workflow, catalog, config, source=result.source)
-        lines = step_first_lines(result.workflow)
-    return Analysis(result, apply_policy(diags, config, result.source, lines))
 
 
 def write_output(out: str | None, text: str) -> None:

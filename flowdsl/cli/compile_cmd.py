@@ -6,9 +6,9 @@ import sys
 
 import click
 
-from flowdsl.cli.common import analyze, write_output
+from flowdsl.cli.common import write_output
 from flowdsl.cli.main import EXIT_FINDINGS
-from flowdsl.compiler import STEP_KEYS, compile_definition, create_request, dumps, version_request
+from flowdsl.emit.compiler import STEP_KEYS, compile_definition, create_request, dumps, version_request
 
 
 @click.command("compile")
@@ -22,15 +22,16 @@ from flowdsl.compiler import STEP_KEYS, compile_definition, create_request, dump
 def compile_cmd(file: str, out: str | None, request: str | None, version_id: str, step_key: str) -> None:
     """Compile FILE to the each::workflows definition JSON. Refuses a flow with errors (exit 1)."""
     from flowdsl.cli.check_cmd import render
-    from flowdsl.cli.setup import load_catalog_and_config
     from pathlib import Path
-    catalog, config = load_catalog_and_config([Path(file)])
-    a = analyze(file, catalog, config)
-    if a.errors or a.result.workflow is None:
-        click.echo(render("text", a.diagnostics, {a.result.file: a.result.source}, False), err=True, nl=False)
+
+    from flowdsl.check.run import analyze
+    from flowdsl.cli.setup import project_for
+    a = analyze(Path(file), project_for([Path(file)]))
+    if a.errors or a.workflow is None:
+        click.echo(render("text", a.diagnostics, {a.file: a.source}, False), err=True, nl=False)
         click.echo(f"flowdsl: not compiled: {a.errors} error(s) in {file}", err=True)
         sys.exit(EXIT_FINDINGS)
-    wf = a.result.workflow
+    wf = a.workflow
     if request == "create":
         body = create_request(wf, step_key)
     elif request == "version":

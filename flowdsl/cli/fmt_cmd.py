@@ -43,8 +43,8 @@ def _comments(text: str) -> tuple[str | None, bool]:
 @click.option("--drop-comments", is_flag=True, help="Format files with comments too (the comments are lost).")
 def fmt(paths: tuple[str, ...], check: bool, drop_comments: bool) -> None:
     """Rewrite .flow.yaml files in canonical layout (JSON definitions are left alone)."""
-    from flowdsl.pipeline import load_workflow
-    from flowdsl.printer import print_flow
+    from flowdsl.frontend.source import load_workflow
+    from flowdsl.emit.printer import print_flow
     from flowdsl.catalog.cache import atomic_write
     changed = failed = 0
     for f in collect(paths):

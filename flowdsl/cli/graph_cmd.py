@@ -16,9 +16,9 @@ from flowdsl.cli.main import EXIT_FINDINGS
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Write here (default: stdout).")
 def graph(file: str, fmt: str, out: str | None) -> None:
     """Draw FILE's steps as a Mermaid flowchart or a Graphviz digraph."""
-    from flowdsl import graph as g
+    from flowdsl.emit import graph as g
     from flowdsl.cli.check_cmd import render
-    from flowdsl.pipeline import load_workflow
+    from flowdsl.frontend.source import load_workflow
     r = load_workflow(file)
     if r.workflow is None:
         click.echo(render("text", r.diagnostics, {r.file: r.source}, False), err=True, nl=False)

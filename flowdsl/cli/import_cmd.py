@@ -33,8 +33,8 @@ def _schema_modeline(out: str | None) -> str | None:
 def import_cmd(file: str, out: str | None) -> None:
     """Turn FILE (engine JSON, create request or legacy console export) into .flow.yaml."""
     from flowdsl.cli.check_cmd import render
-    from flowdsl.importers import import_file
-    from flowdsl.printer import print_flow
+    from flowdsl.frontend.importers import import_file
+    from flowdsl.emit.printer import print_flow
     result = import_file(file)
     if result.diagnostics:
         shown = [d for d in result.diagnostics if d.severity is not Severity.NOTE]

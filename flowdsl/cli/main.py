@@ -60,7 +60,7 @@ def cli() -> None:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    from flowdsl.perf import tune_gc
+    from flowdsl.check.perf import tune_gc
     tune_gc()
     try:
         return cli.main(args=argv, prog_name="flowdsl", standalone_mode=True)

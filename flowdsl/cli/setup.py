@@ -1,22 +1,17 @@
-"""Catalog and configuration for a run, found from the files being processed."""
+"""The project (configuration + catalog) for a run, found from the files being processed."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
+from flowdsl.check.run import ConfigError, Project
 from flowdsl.cli.common import UsageError
 
 
-def load_catalog_and_config(files: list[Path], config_path: str | None = None) -> tuple[Any, Any]:
-    """The nearest config (or ``--config``) and the catalog it names: bundled snapshot,
-    overlaid by the local cache, with the nearest ``flowdsl.lock``. A broken config file is
-    a usage error (exit 2), not an internal one."""
-    from flowdsl.checker import catalog_for
-    from flowdsl.config import ConfigError, load_config
-    start = files[0].resolve().parent if files else Path.cwd()
+def project_for(files: list[Path], config_path: str | None = None) -> Project:
+    """The nearest config (or ``--config``) and the catalog it names. A broken config file
+    is a usage error (exit 2), not an internal one."""
     try:
-        config = load_config(Path(config_path) if config_path else None, start)
+        return Project.for_paths(files, config_path)
     except ConfigError as exc:
         raise UsageError(f"bad configuration: {exc}") from None
-    return catalog_for(config, start), config

@@ -49,20 +49,21 @@ def simulate(file: str, pairs: tuple[str, ...], inputs_file: str | None, mocks_p
     follow each model's output type and media); python steps really run, sandboxed; http
     steps are never sent. Prints a timeline (or the JSON trace with --format json).
     """
-    from flowdsl.cli.common import analyze
-    from flowdsl.cli.setup import load_catalog_and_config
+    from flowdsl.check.run import analyze
+    from flowdsl.cli.setup import project_for
     from flowdsl.simulate import Simulator, load_mocks
     from flowdsl.simulate.inputs import InputError, parse_pairs, prepare, read_inputs_file
 
     path = Path(file)
     if not path.is_file():
         _fail_usage(f"no such file: {file}")
-    catalog, config = load_catalog_and_config([path])
-    analysis = analyze(path, catalog, config)
-    wf = analysis.result.workflow
+    project = project_for([path])
+    catalog = project.catalog
+    analysis = analyze(path, project)
+    wf = analysis.workflow
     if wf is None or analysis.errors:
         errors = [d for d in analysis.diagnostics if d.severity.value == "error"]
-        text = _findings(errors, {analysis.result.file: analysis.result.source})
+        text = _findings(errors, {analysis.file: analysis.source})
         click.echo(text, err=True, nl=not text.endswith("\n"))
         click.echo(f"flowdsl simulate: {file} has {len(errors)} error(s); fix them before simulating", err=True)
         sys.exit(EXIT_FINDINGS)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from flowdsl import codes
 from flowdsl import ir
-from flowdsl.conditions import ConditionSyntaxError, parse_ref, parse_text
+from flowdsl.lang.conditions import ConditionSyntaxError, parse_ref, parse_text
 from flowdsl.frontend.nodes import Reader, kind_name
-from flowdsl.loader import YMap, YNode, YScalar, YSeq
+from flowdsl.frontend.load import YMap, YNode, YScalar, YSeq
 from flowdsl.suggest import did_you_mean
 
 
@@ -13,12 +14,12 @@ def read_condition(r: Reader, node: YNode, step: str) -> ir.Condition | None:
     if isinstance(node, YScalar):
         if isinstance(node.value, str) and node.value.strip():
             return _from_text(r, node, node.value, step)
-        r.report("condition-syntax", f"a condition must be text such as `$.x == 1` or an engine "
+        r.report(codes.CONDITION_SYNTAX, f"a condition must be text such as `$.x == 1` or an engine "
                  f"condition mapping, found {kind_name(node)}", node.span, step=step)
         return None
     if isinstance(node, YMap):
         return _from_tree(r, node, step)
-    r.report("condition-syntax", "a condition must be text or a mapping, found a list "
+    r.report(codes.CONDITION_SYNTAX, "a condition must be text or a mapping, found a list "
              "(use `and: [...]` to combine conditions)", node.span, step=step)
     return None
 
@@ -27,7 +28,7 @@ def _from_text(r: Reader, node: YScalar, text: str, step: str) -> ir.Condition |
     try:
         return parse_text(text, lambda offset, length: r.locate(node, offset, length))
     except ConditionSyntaxError as exc:
-        r.report("condition-syntax", exc.message, r.locate(node, exc.offset, exc.length), step=step)
+        r.report(codes.CONDITION_SYNTAX, exc.message, r.locate(node, exc.offset, exc.length), step=step)
         return None
 
 
@@ -40,7 +41,7 @@ def _from_tree(r: Reader, node: YMap, step: str) -> ir.Condition | None:
     logic = [k for k in keys if k in _LOGIC]
     if logic:
         if len(keys) != 1:
-            r.report("condition-syntax", f'a logical condition has exactly one key ("{logic[0]}"), '
+            r.report(codes.CONDITION_SYNTAX, f'a logical condition has exactly one key ("{logic[0]}"), '
                      f"found {', '.join(keys)}", node.span, step=step)
             return None
         op = logic[0]
@@ -50,7 +51,7 @@ def _from_tree(r: Reader, node: YMap, step: str) -> ir.Condition | None:
             inner = read_condition(r, child, step)
             return ir.Not(inner, node.span) if inner is not None else None
         if not isinstance(child, YSeq) or not child.items:
-            r.report("condition-syntax", f'"{op}" takes a non-empty list of conditions, found '
+            r.report(codes.CONDITION_SYNTAX, f'"{op}" takes a non-empty list of conditions, found '
                      f"{kind_name(child)}", child.span, step=step)
             return None
         items = [read_condition(r, c, step) for c in child.items]
@@ -60,20 +61,20 @@ def _from_tree(r: Reader, node: YMap, step: str) -> ir.Condition | None:
         return ir.AllOf(conds, node.span) if op == "and" else ir.AnyOf(conds, node.span)
     for k, _ in node.items:
         if k.value not in _SIMPLE:
-            r.report("condition-syntax", f'unknown key "{k.value}" in condition'
+            r.report(codes.CONDITION_SYNTAX, f'unknown key "{k.value}" in condition'
                      f"{did_you_mean(str(k.value), _SIMPLE + _LOGIC)}", k.span, step=step)
             return None
     expr_node, op_node = node.get("expression"), node.get("operator")
     if expr_node is None or op_node is None:
         missing = "expression" if expr_node is None else "operator"
-        r.report("condition-syntax", f'condition is missing "{missing}"', node.span, step=step)
+        r.report(codes.CONDITION_SYNTAX, f'condition is missing "{missing}"', node.span, step=step)
         return None
     expression = r.string(expr_node, "condition expression", step)
     operator = r.string(op_node, "condition operator", step)
     if expression is None or operator is None:
         return None
     if operator not in ir.OPERATORS:
-        r.report("condition-syntax", f'unknown operator "{operator}"{did_you_mean(operator, ir.OPERATORS)}',
+        r.report(codes.CONDITION_SYNTAX, f'unknown operator "{operator}"{did_you_mean(operator, ir.OPERATORS)}',
                  op_node.span, step=step, hint="operators: " + ", ".join(ir.OPERATORS))
         return None
     assert isinstance(expr_node, YScalar)
@@ -82,7 +83,7 @@ def _from_tree(r: Reader, node: YMap, step: str) -> ir.Condition | None:
         hint = None
         if expression.startswith("{{"):
             hint = "conditions use $.step.field, not {{step.field}}"
-        r.report("condition-syntax", f'condition expression must be a `$.` reference such as '
+        r.report(codes.CONDITION_SYNTAX, f'condition expression must be a `$.` reference such as '
                  f'$.step.primary, found "{expression}"', expr_node.span, step=step, hint=hint)
         return None
     value_node = node.get("value")

@@ -8,12 +8,13 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from flowdsl import codes
 from flowdsl import ir
 from flowdsl.diagnostics import Diagnostic, Severity
-from flowdsl.loader import Document, YMap, YNode, YScalar, YSeq
+from flowdsl.frontend.load import Document, YMap, YNode, YScalar, YSeq
 from flowdsl.spans import Span
 from flowdsl.suggest import did_you_mean
-from flowdsl.templates import has_template, scan
+from flowdsl.lang.templates import has_template, scan
 
 _DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*)+$")
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h)")
@@ -53,7 +54,7 @@ class Reader:
         self._line_starts: list[int] | None = None
 
     # findings ---------------------------------------------------------------
-    def report(self, rule: str, message: str, span: Span, *, step: str | None = None,
+    def report(self, rule: codes.Code, message: str, span: Span, *, step: str | None = None,
                hint: str | None = None, severity: Severity = Severity.ERROR) -> None:
         self.diagnostics.append(Diagnostic(rule, severity, message, span, step, hint))
 
@@ -122,7 +123,7 @@ class Reader:
         if isinstance(node, YMap):
             return node
         if node is not None:
-            self.report("schema", f"{what} must be a mapping, found {kind_name(node)}",
+            self.report(codes.SCHEMA, f"{what} must be a mapping, found {kind_name(node)}",
                         node.span, step=step)
         return None
 
@@ -130,7 +131,7 @@ class Reader:
         if isinstance(node, YSeq):
             return node
         if node is not None:
-            self.report("schema", f"{what} must be a list, found {kind_name(node)}", node.span, step=step)
+            self.report(codes.SCHEMA, f"{what} must be a list, found {kind_name(node)}", node.span, step=step)
         return None
 
     def string(self, node: YNode | None, what: str, step: str | None = None,
@@ -141,14 +142,14 @@ class Reader:
             if allow_numbers and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
                 return str(node.value)
         if node is not None:
-            self.report("schema", f"{what} must be a string, found {kind_name(node)}", node.span, step=step)
+            self.report(codes.SCHEMA, f"{what} must be a string, found {kind_name(node)}", node.span, step=step)
         return None
 
     def boolean(self, node: YNode | None, what: str, step: str | None = None) -> bool | None:
         if isinstance(node, YScalar) and isinstance(node.value, bool):
             return node.value
         if node is not None:
-            self.report("schema", f"{what} must be true or false, found {kind_name(node)}",
+            self.report(codes.SCHEMA, f"{what} must be true or false, found {kind_name(node)}",
                         node.span, step=step)
         return None
 
@@ -156,16 +157,16 @@ class Reader:
                integer: bool = False, minimum: float | None = None) -> int | float | None:
         if isinstance(node, YScalar) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
             if integer and not float(node.value).is_integer():
-                self.report("schema", f"{what} must be a whole number, found {node.value}",
+                self.report(codes.SCHEMA, f"{what} must be a whole number, found {node.value}",
                             node.span, step=step)
                 return None
             if minimum is not None and node.value < minimum:
-                self.report("schema", f"{what} must be at least {num(minimum)}, found {node.value}",
+                self.report(codes.SCHEMA, f"{what} must be at least {num(minimum)}, found {node.value}",
                             node.span, step=step)
                 return None
             return node.value
         if node is not None:
-            self.report("schema", f"{what} must be a number, found {kind_name(node)}", node.span, step=step)
+            self.report(codes.SCHEMA, f"{what} must be a number, found {kind_name(node)}", node.span, step=step)
         return None
 
     def duration(self, node: YNode | None, what: str, step: str | None = None) -> float | None:
@@ -178,7 +179,7 @@ class Reader:
                 return float(v)
             if isinstance(v, str) and _DURATION.match(v):
                 return sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION_PART.findall(v))
-        self.report("schema", f"{what} must be a duration such as 30s, 10m or 1h (or a number of "
+        self.report(codes.SCHEMA, f"{what} must be a duration such as 30s, 10m or 1h (or a number of "
                     f"seconds), found {kind_name(node)}", node.span, step=step)
         return None
 
@@ -188,7 +189,7 @@ class Reader:
         for key, _ in node.items:
             name = key.value
             if not isinstance(name, str) or name not in allowed:
-                self.report("schema", f'unknown key "{name}" in {what}{did_you_mean(str(name), allowed)}',
+                self.report(codes.SCHEMA, f'unknown key "{name}" in {what}{did_you_mean(str(name), allowed)}',
                             key.span, step=step, hint=hint)
 
     # values -----------------------------------------------------------------
@@ -219,7 +220,7 @@ class Reader:
     def template(self, node: YScalar, text: str, step: str | None) -> ir.Template | None:
         parts, problem = scan(text)
         if problem is not None:
-            self.report("template-syntax", problem.message,
+            self.report(codes.TEMPLATE_SYNTAX, problem.message,
                         self.locate(node, problem.offset, problem.length), step=step)
             return None
         out: list[str | ir.Ref] = []

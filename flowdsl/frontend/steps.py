@@ -8,11 +8,12 @@ same IR, so either may appear anywhere, in either kind of file.
 
 from __future__ import annotations
 
+from flowdsl import codes
 from flowdsl import ir
 from flowdsl.diagnostics import Severity
 from flowdsl.frontend.condition_node import read_condition
 from flowdsl.frontend.nodes import Reader, kind_name
-from flowdsl.loader import YMap, YNode, YScalar, YSeq
+from flowdsl.frontend.load import YMap, YNode, YScalar, YSeq
 from flowdsl.suggest import did_you_mean
 
 STEP_TYPES = ("model", "http", "python", "parallel", "choice", "pass")
@@ -95,16 +96,16 @@ class StepReader:
             return None
         id_node = m.get("id") if m.get("id") is not None else m.get("step_id")
         if m.get("id") is not None and m.get("step_id") is not None:
-            r.report("schema", 'a step has both "id" and "step_id"; keep one', m.get("step_id").span)  # type: ignore[union-attr]
+            r.report(codes.SCHEMA, 'a step has both "id" and "step_id"; keep one', m.get("step_id").span)  # type: ignore[union-attr]
         if id_node is None:
-            r.report("schema", "step has no id: every step needs a unique `id`", m.span,
+            r.report(codes.SCHEMA, "step has no id: every step needs a unique `id`", m.span,
                      hint="add `id: <name>` (letters, digits, _ and -)")
             return None
         sid = r.string(id_node, "step id", None, allow_numbers=True)
         if sid is None:
             return None
         if not sid.strip():
-            r.report("schema", "step id is empty", id_node.span)
+            r.report(codes.SCHEMA, "step id is empty", id_node.span)
             return None
         if m.get("type") is not None:
             return self.engine_step(m, sid, id_node)
@@ -142,20 +143,20 @@ class StepReader:
             unknown = [k for k, _ in m.items if k.value not in every]
             if unknown:
                 for k in unknown:
-                    r.report("schema", f'unknown key "{k.value}" in step "{sid}"'
+                    r.report(codes.SCHEMA, f'unknown key "{k.value}" in step "{sid}"'
                              f"{did_you_mean(str(k.value), sorted(every))}", k.span, step=sid)
                 return None
-            r.report("schema", f'step "{sid}" has no kind: give it one of '
+            r.report(codes.SCHEMA, f'step "{sid}" has no kind: give it one of '
                      + ", ".join(f"`{k}`" for k in KIND_KEYS)
                      + " (or an engine `type`)", id_node.span, step=sid)
             return None
         if len(kinds) > 1:
-            r.report("schema", f'step "{sid}" has more than one kind ({", ".join(kinds)}); '
+            r.report(codes.SCHEMA, f'step "{sid}" has more than one kind ({", ".join(kinds)}); '
                      "a step does one thing", m.span, step=sid)
             return None
         kind = kinds[0]
         if kind == "model" and self.definition:
-            r.report("schema", f'step "{sid}" has no "type"; the engine expects "type": "model"',
+            r.report(codes.SCHEMA, f'step "{sid}" has no "type"; the engine expects "type": "model"',
                      id_node.span, step=sid, severity=Severity.WARNING)
         allowed = COMMON_KEYS + FLOW_KEYS[kind]
         r.check_keys(m, allowed, f'{"choice" if kind == "if" else kind} step "{sid}"', sid)
@@ -178,7 +179,7 @@ class StepReader:
         model = r.string(model_node, "model", sid)
         if model is None or model_node is None:
             if model_node is None:
-                r.report("schema", f'model step "{sid}" has no "model"', common.id_span, step=sid)
+                r.report(codes.SCHEMA, f'model step "{sid}" has no "model"', common.id_span, step=sid)
             return None
         version_node = m.get("version")
         version = r.string(version_node, "model version", sid, allow_numbers=True) if version_node else None
@@ -194,7 +195,7 @@ class StepReader:
         r.check_keys(m, ("model", "version", "with", "params", "enabled"), "fallback", sid)
         model_node = m.get("model")
         if model_node is None:
-            r.report("schema", 'fallback has no "model"', m.span, step=sid)
+            r.report(codes.SCHEMA, 'fallback has no "model"', m.span, step=sid)
             return None
         model = r.string(model_node, "fallback model", sid)
         if model is None:
@@ -212,7 +213,7 @@ class StepReader:
         node = m.get("http")
         assert node is not None
         if not isinstance(node, YScalar) or not isinstance(node.value, str) or not node.value.strip():
-            r.report("schema", f'http must be "METHOD URL" or a URL, found {kind_name(node)}',
+            r.report(codes.SCHEMA, f'http must be "METHOD URL" or a URL, found {kind_name(node)}',
                      node.span, step=sid)
             return None
         text = node.value.strip()
@@ -222,7 +223,7 @@ class StepReader:
             url_text = rest.strip()
             method_span = r.locate(node, lead, len(method))
             if method.upper() not in HTTP_METHODS:
-                r.report("schema", f'unknown http method "{method}"{did_you_mean(method.upper(), HTTP_METHODS)}',
+                r.report(codes.SCHEMA, f'unknown http method "{method}"{did_you_mean(method.upper(), HTTP_METHODS)}',
                          method_span, step=sid, hint="methods: " + ", ".join(HTTP_METHODS))
         else:
             method, url_text, method_span = "GET", text, node.span
@@ -260,7 +261,7 @@ class StepReader:
         if type_node is not None:
             t = r.string(type_node, "auth type", sid)
             if t is not None and t not in ("basic", "bearer", "api_key"):
-                r.report("schema", f'unknown auth type "{t}"{did_you_mean(t, ("basic", "bearer", "api_key"))}',
+                r.report(codes.SCHEMA, f'unknown auth type "{t}"{did_you_mean(t, ("basic", "bearer", "api_key"))}',
                          type_node.span, step=sid)
             rest = ir.MapValue(tuple(e for e in fields.entries if e[0].name != "type"), fields.span)
             r.check_keys(m, ("type", "token", "username", "password", "key", "api_key", "header",
@@ -268,7 +269,7 @@ class StepReader:
             return ir.HttpAuth(t or "", rest, m.span)
         shorthand = [k for k in ("bearer", "basic", "api_key") if m.get(k) is not None]
         if len(shorthand) != 1:
-            r.report("schema", "auth must be one of {bearer: TOKEN}, {basic: {username, password}}, "
+            r.report(codes.SCHEMA, "auth must be one of {bearer: TOKEN}, {basic: {username, password}}, "
                      "{api_key: KEY} or the engine's {type: ..., ...}", m.span, step=sid)
             return None
         kind = shorthand[0]
@@ -294,10 +295,10 @@ class StepReader:
         r, sid = self.r, common.id
         code_node = m.get(code_key)
         if code_node is None:
-            r.report("schema", f'python step "{sid}" has no "{code_key}"', common.id_span, step=sid)
+            r.report(codes.SCHEMA, f'python step "{sid}" has no "{code_key}"', common.id_span, step=sid)
             return None
         if not isinstance(code_node, YScalar) or not isinstance(code_node.value, str):
-            r.report("schema", f"python code must be a string (use a `|` block), found {kind_name(code_node)}",
+            r.report(codes.SCHEMA, f"python code must be a string (use a `|` block), found {kind_name(code_node)}",
                      code_node.span, step=sid)
             return None
         inputs = r.map_value(m.get(inputs_key), "python inputs", sid)
@@ -316,7 +317,7 @@ class StepReader:
         name_node = m.get("name")
         name = r.string(name_node, "branch name", sid) if name_node is not None else None
         if m.get("steps") is None:
-            r.report("schema", f'{what} has no "steps"', m.span, step=sid)
+            r.report(codes.SCHEMA, f'{what} has no "steps"', m.span, step=sid)
         return ir.Branch(self.steps(m.get("steps"), "branch steps", sid), m.span, name)
 
     def flow_parallel(self, m: YMap, common: ir.StepCommon) -> ir.ParallelStep | None:
@@ -324,7 +325,7 @@ class StepReader:
         if seq is None:
             return None
         if not seq.items:
-            self.r.report("schema", "parallel needs at least one branch", seq.span, step=common.id)
+            self.r.report(codes.SCHEMA, "parallel needs at least one branch", seq.span, step=common.id)
         branches = [self.branch(b, common.id, "parallel branch") for b in seq.items]
         return ir.ParallelStep(common, tuple(b for b in branches if b is not None))
 
@@ -353,7 +354,7 @@ class StepReader:
         condition = read_condition(self.r, cond_node, sid)
         then = self.choice_branch(m.get("then"), sid, "then", engine=False)
         if then is None:
-            self.r.report("schema", f'choice step "{sid}" has no "then" branch', common.id_span, step=sid)
+            self.r.report(codes.SCHEMA, f'choice step "{sid}" has no "then" branch', common.id_span, step=sid)
             then = ir.Branch((), m.span)
         otherwise = self.choice_branch(m.get("else"), sid, "else", engine=False)
         return ir.ChoiceStep(common, condition, then, otherwise)
@@ -375,7 +376,7 @@ class StepReader:
             return None
         if stype not in STEP_TYPES:
             assert type_node is not None
-            r.report("schema", f'unknown step type "{stype}"{did_you_mean(stype, STEP_TYPES)}',
+            r.report(codes.SCHEMA, f'unknown step type "{stype}"{did_you_mean(stype, STEP_TYPES)}',
                      type_node.span, step=sid, hint="types: " + ", ".join(STEP_TYPES))
             return None
         r.check_keys(m, ENGINE_COMMON + ENGINE_KEYS[stype], f'{stype} step "{sid}"', sid)
@@ -385,7 +386,7 @@ class StepReader:
         if stype == "http":
             url_node = m.get("url")
             if url_node is None:
-                r.report("schema", f'http step "{sid}" has no "url"', id_node.span, step=sid)
+                r.report(codes.SCHEMA, f'http step "{sid}" has no "url"', id_node.span, step=sid)
                 return None
             if r.string(url_node, "url", sid) is None:
                 return None
@@ -399,7 +400,7 @@ class StepReader:
                 method_span = method_node.span
                 if mv is not None:
                     if mv.upper() not in HTTP_METHODS:
-                        r.report("schema", f'unknown http method "{mv}"{did_you_mean(mv.upper(), HTTP_METHODS)}',
+                        r.report(codes.SCHEMA, f'unknown http method "{mv}"{did_you_mean(mv.upper(), HTTP_METHODS)}',
                                  method_node.span, step=sid)
                     method = mv.upper()
             return self._http(m, common, url, method, method_span, query_key="query_params")
@@ -408,7 +409,7 @@ class StepReader:
         if stype == "parallel":
             seq = r.sequence(m.get("branches"), "branches", sid)
             if seq is None:
-                r.report("schema", f'parallel step "{sid}" has no "branches"', id_node.span, step=sid) \
+                r.report(codes.SCHEMA, f'parallel step "{sid}" has no "branches"', id_node.span, step=sid) \
                     if m.get("branches") is None else None
                 return None
             branches = []
@@ -425,12 +426,12 @@ class StepReader:
             cond_node = m.get("condition")
             condition = None
             if cond_node is None:
-                r.report("schema", f'choice step "{sid}" has no "condition"', id_node.span, step=sid)
+                r.report(codes.SCHEMA, f'choice step "{sid}" has no "condition"', id_node.span, step=sid)
             else:
                 condition = read_condition(r, cond_node, sid)
             then = self.choice_branch(m.get("condition_met_branch"), sid, "condition_met_branch", engine=True)
             if then is None:
-                r.report("schema", f'choice step "{sid}" has no "condition_met_branch"', id_node.span, step=sid)
+                r.report(codes.SCHEMA, f'choice step "{sid}" has no "condition_met_branch"', id_node.span, step=sid)
                 then = ir.Branch((), m.span)
             otherwise = self.choice_branch(m.get("default_branch"), sid, "default_branch", engine=True)
             return ir.ChoiceStep(common, condition, then, otherwise)

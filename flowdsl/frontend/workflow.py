@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flowdsl import codes
 from flowdsl import ir
-from flowdsl.conditions import parse_ref
+from flowdsl.lang.conditions import parse_ref
 from flowdsl.diagnostics import Severity
 from flowdsl.frontend.nodes import Reader, kind_name, plain
 from flowdsl.frontend.steps import StepReader, read_retry
-from flowdsl.loader import Document, YMap, YNode, YScalar
+from flowdsl.frontend.load import Document, YMap, YNode, YScalar
 from flowdsl.spans import Span
 
 META_KEYS = ("name", "description", "categories", "tags", "visibility")
@@ -35,7 +36,7 @@ def read_workflow(doc: Document) -> tuple[ir.Workflow | None, Reader]:
     if root is None:
         return None, r
     if not isinstance(root, YMap):
-        r.report("yaml-syntax", f"the top level must be a mapping with `steps`, found {kind_name(root)}",
+        r.report(codes.YAML_SYNTAX, f"the top level must be a mapping with `steps`, found {kind_name(root)}",
                  root.span)
         return None, r
     is_json = doc.file.endswith(".json")
@@ -69,7 +70,7 @@ def _read(r: Reader, body: YMap, meta: YMap, definition: bool) -> ir.Workflow | 
 
     steps_node = body.get("steps")
     if steps_node is None:
-        r.report("schema", 'no "steps": a workflow needs a list of steps', body.span)
+        r.report(codes.SCHEMA, 'no "steps": a workflow needs a list of steps', body.span)
     steps = StepReader(r, definition).steps(steps_node, "steps")
     version_node = body.get("version")
     version = r.string(version_node, "version", allow_numbers=True) if version_node is not None else None
@@ -161,7 +162,7 @@ def _schema_inputs(r: Reader, node: YNode | None) -> tuple[tuple[ir.Input, ...],
     props = m.get("properties")
     if props is None and m.get("type") is None:
         # each::sense writes a flat map of properties with `required: true` inside each.
-        r.report("schema", "input_schema is a flat map of inputs, not a JSON Schema object; it is read "
+        r.report(codes.SCHEMA, "input_schema is a flat map of inputs, not a JSON Schema object; it is read "
                  "as properties (the engine expects {type: object, properties, required})", m.span,
                  severity=Severity.WARNING)
         out = [_input(r, k, v) for k, v in m.items]
@@ -183,7 +184,7 @@ def _schema_inputs(r: Reader, node: YNode | None) -> tuple[tuple[ir.Input, ...],
         seq = r.sequence(req_node, "required")
         for item in seq.items if seq else ():
             if isinstance(item, YScalar) and item.value not in names:
-                r.report("schema", f'"{item.value}" is required but is not in input_schema.properties',
+                r.report(codes.SCHEMA, f'"{item.value}" is required but is not in input_schema.properties',
                          item.span)
     return tuple(inputs), extra
 
@@ -195,7 +196,7 @@ def _outputs(r: Reader, node: YNode) -> tuple[ir.Output, ...]:
     out = []
     for k, v in m.items:
         if not isinstance(v, YScalar) or not isinstance(v.value, str):
-            r.report("schema", f'output "{k.value}" must be a reference such as "{{{{step.primary}}}}", '
+            r.report(codes.SCHEMA, f'output "{k.value}" must be a reference such as "{{{{step.primary}}}}", '
                      f"found {kind_name(v)}", v.span)
             continue
         scalar = r.scalar(v, None)
@@ -205,7 +206,7 @@ def _outputs(r: Reader, node: YNode) -> tuple[ir.Output, ...]:
             ref = parse_ref(text, r.locate(v, v.value.find("$"), len(text)))
             refs = (ref,) if ref else ()
         if not refs and scalar.template is None and "{{" not in v.value:
-            r.report("schema", f'output "{k.value}" must reference a step or input, such as '
+            r.report(codes.SCHEMA, f'output "{k.value}" must reference a step or input, such as '
                      '"{{step.primary}}"', v.span)
         out.append(ir.Output(str(k.value), k.span, scalar, refs))
     return tuple(out)

@@ -1,6 +1,6 @@
 """A local flow as the remote commands see it: name, metadata and the compiled definition.
 
-Loading goes through the one front door (``flowdsl.pipeline.load_workflow``) and the
+Loading goes through the one front door (``flowdsl.frontend.source.load_workflow``) and the
 compiler, so ``.flow.yaml`` files and JSON definitions (``{name, description, definition}``)
 are both accepted and checked exactly as ``flowdsl check`` does; a flow with error findings
 is refused before any request is made.
@@ -54,13 +54,15 @@ Backend = Callable[[Path], tuple[dict[str, Any] | None, list[Any]]]
 def _pipeline_backend(path: Path) -> tuple[dict[str, Any] | None, list[Any]]:
     # The same load + rules + config + catalog as `flowdsl check`, so deploy refuses
     # exactly what check reports as an error.
-    from flowdsl.cli.common import analyze
-    from flowdsl.cli.setup import load_catalog_and_config
-    from flowdsl.compiler import create_request
+    from flowdsl.check.run import ConfigError, Project, analyze
+    from flowdsl.emit.compiler import create_request
 
-    catalog, config = load_catalog_and_config([path])
-    analysis = analyze(path, catalog, config)
-    wf = analysis.result.workflow
+    try:
+        project = Project.for_paths([path])
+    except ConfigError as exc:
+        raise FlowError(f"bad configuration: {exc}") from None
+    analysis = analyze(path, project)
+    wf = analysis.workflow
     if wf is None or _errors(analysis.diagnostics):
         return None, list(analysis.diagnostics)
     return create_request(wf), list(analysis.diagnostics)

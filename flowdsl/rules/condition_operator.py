@@ -21,14 +21,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Iterator
 
+from flowdsl import codes
 from flowdsl import ir
 from flowdsl.diagnostics import Diagnostic, error
 from flowdsl.suggest import closest
 
 if TYPE_CHECKING:
-    from flowdsl.checker import Context
+    from flowdsl.check.context import Context
 
-RULE = "condition-operator"
+RULE = codes.CONDITION_OPERATOR
 
 _NON_NUMERIC = frozenset({"string", "boolean", "array", "object", "null"})
 

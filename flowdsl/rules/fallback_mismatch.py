@@ -18,13 +18,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
+from flowdsl import codes
 from flowdsl.diagnostics import Diagnostic, warning
-from flowdsl.rules._models import model_calls
+from flowdsl.check.models import model_calls
 
 if TYPE_CHECKING:
-    from flowdsl.checker import Context
+    from flowdsl.check.context import Context
 
-RULE = "fallback-mismatch"
+RULE = codes.FALLBACK_MISMATCH
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:

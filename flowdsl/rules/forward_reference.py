@@ -20,14 +20,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
+from flowdsl import codes
 from flowdsl.diagnostics import Diagnostic, error
-from flowdsl.rules._refs import resolved
-from flowdsl.symbols import Order
+from flowdsl.check.refs import resolved
+from flowdsl.check.symbols import Order
 
 if TYPE_CHECKING:
-    from flowdsl.checker import Context
+    from flowdsl.check.context import Context
 
-RULE = "forward-reference"
+RULE = codes.FORWARD_REFERENCE
 
 _WHY = {
     Order.FORWARD: 'step "{t}" runs after this one',

@@ -29,14 +29,15 @@ import re
 from collections import Counter
 from typing import TYPE_CHECKING, Iterator
 
+from flowdsl import codes
 from flowdsl import ir
 from flowdsl.diagnostics import Diagnostic, error
-from flowdsl.rules._python import code_span
+from flowdsl.check.python import code_span
 
 if TYPE_CHECKING:
-    from flowdsl.checker import Context
+    from flowdsl.check.context import Context
 
-RULE = "hardcoded-secret"
+RULE = codes.HARDCODED_SECRET
 
 _PREFIXED = re.compile(
     r"(?<![A-Za-z0-9])(?:"

@@ -20,14 +20,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
+from flowdsl import codes
 from flowdsl import ir
 from flowdsl.diagnostics import Diagnostic, error
-from flowdsl.rules._models import model_calls
+from flowdsl.check.models import model_calls
 
 if TYPE_CHECKING:
-    from flowdsl.checker import Context
+    from flowdsl.check.context import Context
 
-RULE = "limit"
+RULE = codes.LIMIT
 
 MAX_PROMPT_CHARS = 10_000
 MAX_IMAGES = 4

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
+from flowdsl import codes
 from flowdsl.diagnostics import Diagnostic, error
-from flowdsl.rules._models import templated_args
+from flowdsl.check.models import templated_args
 
 if TYPE_CHECKING:
-    from flowdsl.checker import Context
+    from flowdsl.check.context import Context
 
-RULE = "media-type"
+RULE = codes.MEDIA_TYPE
 
 _URL_MEDIA = frozenset({"image", "video", "audio"})
 # A video file carries its audio track: speech-to-text and dubbing models take videos.

@@ -19,14 +19,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
+from flowdsl import codes
 from flowdsl.diagnostics import Diagnostic, error
-from flowdsl.rules._refs import resolved, step_label
-from flowdsl.symbols import Order
+from flowdsl.check.refs import resolved, step_label
+from flowdsl.check.symbols import Order
 
 if TYPE_CHECKING:
-    from flowdsl.checker import Context
+    from flowdsl.check.context import Context
 
-RULE = "parallel-sibling-reference"
+RULE = codes.PARALLEL_SIBLING_REFERENCE
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:

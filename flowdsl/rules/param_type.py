@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
+from flowdsl import codes
 from flowdsl.diagnostics import Diagnostic, error
-from flowdsl.rules._models import literal_errors
+from flowdsl.check.models import literal_errors
 
 if TYPE_CHECKING:
-    from flowdsl.checker import Context
+    from flowdsl.check.context import Context
 
-RULE = "param-type"
+RULE = codes.PARAM_TYPE
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:

@@ -15,14 +15,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
+from flowdsl import codes
 from flowdsl import ir
 from flowdsl.diagnostics import Diagnostic, warning
-from flowdsl.rules._python import facts, first_line_span
+from flowdsl.check.python import facts, first_line_span
 
 if TYPE_CHECKING:
-    from flowdsl.checker import Context
+    from flowdsl.check.context import Context
 
-RULE = "python-result"
+RULE = codes.PYTHON_RESULT
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:

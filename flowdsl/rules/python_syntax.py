@@ -17,14 +17,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
+from flowdsl import codes
 from flowdsl import ir
 from flowdsl.diagnostics import Diagnostic, error
-from flowdsl.rules._python import code_span
+from flowdsl.check.python import code_span
 
 if TYPE_CHECKING:
-    from flowdsl.checker import Context
+    from flowdsl.check.context import Context
 
-RULE = "python-syntax"
+RULE = codes.PYTHON_SYNTAX
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:

@@ -16,15 +16,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
+from flowdsl import codes
 from flowdsl import ir
 from flowdsl.diagnostics import Diagnostic, error
-from flowdsl.rules._python import code_span, facts
+from flowdsl.check.python import code_span, facts
 from flowdsl.suggest import closest
 
 if TYPE_CHECKING:
-    from flowdsl.checker import Context
+    from flowdsl.check.context import Context
 
-RULE = "python-undefined-input"
+RULE = codes.PYTHON_UNDEFINED_INPUT
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:

@@ -20,14 +20,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from flowdsl import types
+from flowdsl import codes
+from flowdsl.check import types
 from flowdsl.diagnostics import Diagnostic, error
-from flowdsl.rules._models import templated_args
+from flowdsl.check.models import templated_args
 
 if TYPE_CHECKING:
-    from flowdsl.checker import Context
+    from flowdsl.check.context import Context
 
-RULE = "reference-type"
+RULE = codes.REFERENCE_TYPE
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:

@@ -23,15 +23,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
+from flowdsl import codes
 from flowdsl.diagnostics import Diagnostic, error, warning
-from flowdsl.rules._refs import STEP_FIELDS, resolved
+from flowdsl.check.refs import STEP_FIELDS, resolved
 from flowdsl.suggest import closest
-from flowdsl.symbols import Order
+from flowdsl.check.symbols import Order
 
 if TYPE_CHECKING:
-    from flowdsl.checker import Context
+    from flowdsl.check.context import Context
 
-RULE = "undefined-reference"
+RULE = codes.UNDEFINED_REFERENCE
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:

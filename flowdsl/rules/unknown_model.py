@@ -18,14 +18,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
+from flowdsl import codes
 from flowdsl.diagnostics import Diagnostic, error, warning
-from flowdsl.rules._models import model_calls
+from flowdsl.check.models import model_calls
 from flowdsl.suggest import closest
 
 if TYPE_CHECKING:
-    from flowdsl.checker import Context
+    from flowdsl.check.context import Context
 
-RULE = "unknown-model"
+RULE = codes.UNKNOWN_MODEL
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:

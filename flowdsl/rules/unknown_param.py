@@ -18,14 +18,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
+from flowdsl import codes
 from flowdsl.diagnostics import Diagnostic, error
-from flowdsl.rules._models import PLATFORM_PARAMS, model_calls
+from flowdsl.check.models import PLATFORM_PARAMS, model_calls
 from flowdsl.suggest import closest
 
 if TYPE_CHECKING:
-    from flowdsl.checker import Context
+    from flowdsl.check.context import Context
 
-RULE = "unknown-param"
+RULE = codes.UNKNOWN_PARAM
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:

@@ -30,7 +30,7 @@ def simulate_definition(definition_json: dict[str, Any], inputs: dict[str, Any],
     applying defaults; a definition that cannot be read gives a failed trace whose
     ``error.cause`` lists the first problems. ``catalog`` defaults to the bundled one.
     """
-    from flowdsl.pipeline import load_source
+    from flowdsl.frontend.source import load_source
     from flowdsl.simulate.inputs import InputError, prepare
 
     loaded = load_source(json.dumps(definition_json), "definition.json")

@@ -23,14 +23,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flowdsl import codes
 from flowdsl import ir
 from flowdsl.diagnostics import Diagnostic, error
 from flowdsl.frontend.nodes import Reader, plain
-from flowdsl.loader import YMap, YNode, YScalar, YSeq, load_bytes
+from flowdsl.frontend.load import YMap, YNode, YScalar, YSeq, load_bytes
 from flowdsl.spans import Span
 from flowdsl.suggest import did_you_mean
 
-RULE = "mocks"
+RULE = codes.MOCKS
 MOCKABLE = ("model", "http", "python")
 _KEY = re.compile(r"^\s*(\d+)\s*(?:(-)\s*(\d+)|(\+))?\s*$")
 STEP_KEYS = ("responses", "duration_s", "cost_usd", "failure_probability")
@@ -248,7 +249,7 @@ def parse_mocks(data: bytes | str, file: str, wf: ir.Workflow | None = None) -> 
                 mocks.steps[got[0]] = got[1]
     diags += r.diagnostics
     # The typed readers report under "schema"; in a mocks file every finding is a mocks one.
-    diags = [Diagnostic(RULE if d.rule == "schema" else d.rule, d.severity, d.message, d.span, d.step, d.hint)
+    diags = [Diagnostic(RULE if d.rule == codes.SCHEMA else d.rule, d.severity, d.message, d.span, d.step, d.hint)
              for d in diags]
     if any(d.severity.value == "error" for d in diags):
         return None, diags

@@ -8,10 +8,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from flowdsl.compiler import compile_definition
-from flowdsl.importers import import_file
-from flowdsl.pipeline import load_source, load_workflow
-from flowdsl.printer import print_flow
+from flowdsl.emit.compiler import compile_definition
+from flowdsl.frontend.importers import import_file
+from flowdsl.frontend.source import load_source, load_workflow
+from flowdsl.emit.printer import print_flow
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 DOCS = sorted((DATA / "docs-examples").glob("*.json"))

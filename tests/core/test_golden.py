@@ -10,8 +10,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from flowdsl.compiler import compile_definition, create_request, dumps
-from flowdsl.pipeline import load_workflow
+from flowdsl.emit.compiler import compile_definition, create_request, dumps
+from flowdsl.frontend.source import load_workflow
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("*.flow.yaml"))

@@ -8,8 +8,8 @@ from pathlib import Path
 import jsonschema
 
 from flowdsl.frontend.nodes import plain
-from flowdsl.loader import YMap, load_bytes, load_text
-from flowdsl.pipeline import load_source, load_workflow
+from flowdsl.frontend.load import YMap, load_bytes, load_text
+from flowdsl.frontend.source import load_source, load_workflow
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,13 +9,13 @@ import jsonschema
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flowdsl.compiler import compile_definition, dumps
-from flowdsl.conditions import parse_text, shape, to_text
+from flowdsl.emit.compiler import compile_definition, dumps
+from flowdsl.lang.conditions import parse_text, shape, to_text
 from flowdsl.frontend.condition_node import read_condition
 from flowdsl.frontend.nodes import Reader
-from flowdsl.loader import load_text
-from flowdsl.pipeline import load_source
-from flowdsl.printer import print_flow
+from flowdsl.frontend.load import load_text
+from flowdsl.frontend.source import load_source
+from flowdsl.emit.printer import print_flow
 from flowdsl.spans import Span
 from tests.strategies import CONDITION, definition
 

@@ -12,8 +12,8 @@ import jsonschema
 import pytest
 import yaml
 
-from flowdsl.compiler import create_request, version_request
-from flowdsl.pipeline import load_workflow
+from flowdsl.emit.compiler import create_request, version_request
+from flowdsl.frontend.source import load_workflow
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGINE = yaml.safe_load((ROOT / "tests/data/openapi/workflows-engine.yaml").read_text())

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from flowdsl.pipeline import load_source
+from flowdsl.frontend.source import load_source
 
 CASES = Path(__file__).parent / "cases"
 

@@ -9,10 +9,11 @@ import re
 from pathlib import Path
 
 from flowdsl.catalog.layered import LayeredCatalog
-from flowdsl.checker import apply_policy, check_workflow
-from flowdsl.config import Config
+from flowdsl.check.policy import apply_policy
+from flowdsl.check.run import check_workflow
+from flowdsl.check.config import Config
 from flowdsl.diagnostics import Diagnostic
-from flowdsl.pipeline import load_source
+from flowdsl.frontend.source import load_source
 
 CASES = Path(__file__).parent / "cases"
 _EXPECT = re.compile(r"#\s*expect:\s*(.+?)\s*$")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flowdsl.checker import apply_policy, check_workflow
-from flowdsl.config import Config
+from flowdsl.check.policy import apply_policy
+from flowdsl.check.run import check_workflow
+from flowdsl.check.config import Config
 from flowdsl.diagnostics import Severity, error
-from flowdsl.pipeline import load_source
+from flowdsl.frontend.source import load_source
 from flowdsl.rules import REGISTRY
 from flowdsl.spans import Span
 from tests.rules.harness import catalog
@@ -24,7 +25,7 @@ steps:
 
 
 def test_every_check_rule_has_a_check_function() -> None:
-    parser_only = {"yaml-syntax", "schema", "template-syntax", "condition-syntax"}
+    parser_only = {"yaml-syntax", "schema", "template-syntax", "condition-syntax", "mocks"}
     for rule in REGISTRY.values():
         has_check = hasattr(rule.load(), "check")
         assert has_check == (rule.id not in parser_only), rule.id
@@ -58,15 +59,15 @@ def test_apply_policy_on_parser_findings_dedupes() -> None:
 
 
 def test_check_files_in_parallel_matches_sequential(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from flowdsl.checker import PARALLEL_MIN_FILES, check_files
+    from flowdsl.check.run import PARALLEL_MIN_FILES, Project, check_files
 
     paths = []
     for i in range(PARALLEL_MIN_FILES + 6):
         p = tmp_path / f"f{i:03d}.flow.yaml"
         p.write_text(FLOW if i % 3 == 0 else FLOW.replace("aspec_ratio", "aspect_ratio"))
         paths.append(p)
-    one = check_files(paths, catalog(), jobs=1)
-    two = check_files(paths, catalog(), jobs=2)
+    one = check_files(paths, Project(catalog=catalog()), jobs=1)
+    two = check_files(paths, Project(catalog=catalog()), jobs=2)
     assert [(r.file, r.diagnostics) for r in one] == [(r.file, r.diagnostics) for r in two]
     assert [r.file for r in two] == [str(p) for p in paths]
     assert sum(1 for r in two if any(d.rule == "unknown-param" for d in r.diagnostics)) == 24

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from flowdsl.config import Config, ConfigError, find_config, load_config, parse_config
+from flowdsl.check.config import Config, ConfigError, find_config, load_config, parse_config
 from flowdsl.diagnostics import Severity
 from tests.rules.harness import check_text
 

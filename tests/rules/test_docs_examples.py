@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from flowdsl.checker import apply_policy, check_workflow
+from flowdsl.check.policy import apply_policy
+from flowdsl.check.run import check_workflow
 from flowdsl.diagnostics import Diagnostic, Severity
-from flowdsl.pipeline import load_workflow
+from flowdsl.frontend.source import load_workflow
 from tests.rules.harness import catalog
 
 DOCS = Path(__file__).resolve().parents[1] / "data" / "docs-examples"

@@ -35,8 +35,8 @@ class _Catalog:
 
 
 def _check(schema: dict, with_: str) -> list:  # type: ignore[type-arg]
-    from flowdsl.checker import check_workflow
-    from flowdsl.pipeline import load_source
+    from flowdsl.check.run import check_workflow
+    from flowdsl.frontend.source import load_source
 
     loaded = load_source(f"name: x\nsteps:\n  - id: a\n    model: m\n    with: {with_}\n", "x.yaml")
     assert loaded.workflow is not None

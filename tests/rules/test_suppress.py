@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flowdsl.suppress import parse_ignores
+from flowdsl.check.suppress import parse_ignores
 from tests.rules.harness import check_text
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from flowdsl.pipeline import load_source
-from flowdsl.symbols import Order, SymbolTable
+from flowdsl.frontend.source import load_source
+from flowdsl.check.symbols import Order, SymbolTable
 
 FLOW = """\
 name: order

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flowdsl import types
-from flowdsl.pipeline import load_source
-from flowdsl.checker import Context
-from flowdsl.config import Config
+from flowdsl.check import types
+from flowdsl.frontend.source import load_source
+from flowdsl.check.context import Context
+from flowdsl.check.config import Config
 from tests.rules.harness import catalog
 
 

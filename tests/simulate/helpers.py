@@ -7,7 +7,7 @@ from typing import Any
 
 from flowdsl import ir
 from flowdsl.catalog import bundled_catalog
-from flowdsl.pipeline import load_source
+from flowdsl.frontend.source import load_source
 from flowdsl.simulate import Simulator, mocks_from_dict
 from flowdsl.simulate.sandbox import PythonRunner
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from flowdsl.catalog import bundled_catalog
-from flowdsl.pipeline import load_workflow
+from flowdsl.frontend.source import load_workflow
 from flowdsl.simulate import Simulator, load_mocks
 
 from tests.simulate.helpers import CASES, PYTHON, sim, trace

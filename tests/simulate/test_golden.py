@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from flowdsl.pipeline import load_workflow
+from flowdsl.frontend.source import load_workflow
 from flowdsl.simulate import Simulator
 from flowdsl.simulate.inputs import prepare, read_inputs_file
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flowdsl.pipeline import load_workflow
+from flowdsl.frontend.source import load_workflow
 from flowdsl.simulate.mocks import load_mocks, parse_mocks
 
 from tests.simulate.helpers import CASES

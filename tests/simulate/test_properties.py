@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from flowdsl import ir
-from flowdsl.pipeline import load_source
+from flowdsl.frontend.source import load_source
 from flowdsl.simulate import Simulator, mocks_from_dict
 from flowdsl.simulate.values import iter_value_refs
 

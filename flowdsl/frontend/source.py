@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flowdsl import codes
 from flowdsl.diagnostics import Diagnostic, error
 from flowdsl.frontend.workflow import read_workflow
 from flowdsl.ir import Workflow
-from flowdsl.loader import load_bytes
+from flowdsl.frontend.load import load_bytes
 from flowdsl.spans import Span
 
 FLOW_SUFFIXES = (".flow.yaml", ".flow.yml", ".yaml", ".yml", ".json")
@@ -43,6 +44,6 @@ def load_workflow(path: str | Path) -> LoadResult:
         data = Path(path).read_bytes()
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
-        return LoadResult(name, None, [error("yaml-syntax", f"cannot read the file: {reason}",
+        return LoadResult(name, None, [error(codes.YAML_SYNTAX, f"cannot read the file: {reason}",
                                              Span.point(name, 1, 1))])
     return load_source(data, name)

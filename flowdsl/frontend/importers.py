@@ -1,16 +1,16 @@
 """Import sources into the IR: engine definitions (the ordinary loader) and legacy console
 exports (``nodes_json`` with ``{{workflow.parameters.x}}`` templates), see
-:mod:`flowdsl.legacy`."""
+:mod:`flowdsl.frontend.legacy`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flowdsl.pipeline import LoadResult, load_workflow
+from flowdsl.frontend.source import LoadResult, load_workflow
 
 
 def import_file(path: str | Path) -> LoadResult:
-    from flowdsl.legacy import is_legacy_export, load_legacy
+    from flowdsl.frontend.legacy import is_legacy_export, load_legacy
     if is_legacy_export(path):
         return load_legacy(path)
     return load_workflow(path)

@@ -14,11 +14,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+from flowdsl import codes
 from flowdsl import ir
 from flowdsl.diagnostics import Severity
 from flowdsl.frontend.nodes import Reader
-from flowdsl.loader import YMap, YNode, YScalar, YSeq, load_bytes
-from flowdsl.pipeline import LoadResult
+from flowdsl.frontend.load import YMap, YNode, YScalar, YSeq, load_bytes
+from flowdsl.frontend.source import LoadResult
 
 _PARAM = re.compile(r"\{\{\s*workflow\.parameters\.")
 _MEDIA_INPUT = {"image", "video", "audio", "file"}
@@ -104,7 +105,7 @@ def load_legacy(path: str | Path) -> LoadResult:
         slug_node = item.get("model_slug")
         slug = text_of(slug_node)
         if not sid or not slug or id_node is None or slug_node is None:
-            r.report("schema", "legacy step without id or model_slug; skipped", item.span)
+            r.report(codes.SCHEMA, "legacy step without id or model_slug; skipped", item.span)
             continue
         node_specs = specs.get(str(idx + 1), {})
         params_node = item.get("params")

@@ -15,6 +15,7 @@ from typing import Union
 
 import yaml
 
+from flowdsl import codes
 from flowdsl.diagnostics import Diagnostic, error
 from flowdsl.spans import Span
 
@@ -182,7 +183,7 @@ class _Converter:
             if not isinstance(knode, yaml.ScalarNode):
                 self.count += 1
                 self.diagnostics.append(error(
-                    "yaml-syntax", "a mapping key must be a plain value, found a "
+                    codes.YAML_SYNTAX, "a mapping key must be a plain value, found a "
                     + ("list" if isinstance(knode, yaml.SequenceNode) else "mapping"),
                     _span(self.file, knode)))
                 continue
@@ -194,7 +195,7 @@ class _Converter:
             if hashable in seen:
                 first = seen[hashable].span
                 self.diagnostics.append(error(
-                    "yaml-syntax",
+                    codes.YAML_SYNTAX,
                     f'duplicate key "{key.value}" (first defined on line {first.line}); '
                     "YAML keeps only the last one",
                     key.span, hint="remove or rename one of them"))
@@ -218,7 +219,7 @@ class _Converter:
                         merged.extend(self._merged(src))
                     else:
                         self.diagnostics.append(error(
-                            "yaml-syntax", "a merge key (<<) needs a mapping or a list of mappings",
+                            codes.YAML_SYNTAX, "a merge key (<<) needs a mapping or a list of mappings",
                             _span(self.file, src)))
             else:
                 pairs.append((k, v))
@@ -249,7 +250,7 @@ def _decode(data: bytes, file: str) -> tuple[str | None, Diagnostic | None]:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, error("yaml-syntax",
+        return None, error(codes.YAML_SYNTAX,
                            f"the file is not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded",
                            Span.point(file, line, col), hint="save the file as UTF-8")
 
@@ -277,18 +278,18 @@ def load_text(text: str, file: str, *, json_like: bool = False) -> Document:
         if tab and "\t" in (exc.problem or "") + (exc.context or "") or (
                 tab and text.count("\n", 0, tab.start()) + 1 == line):
             tline = text.count("\n", 0, tab.start()) + 1
-            diags.append(error("yaml-syntax", "tab character used for indentation; YAML allows only spaces",
+            diags.append(error(codes.YAML_SYNTAX, "tab character used for indentation; YAML allows only spaces",
                                Span.point(file, tline, len(tab.group(1)) + 1), hint="indent with spaces"))
             return Document(file, text, None, diags)
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
-        diags.append(error("yaml-syntax", f"{problem}{context}", Span.point(file, line, col)))
+        diags.append(error(codes.YAML_SYNTAX, f"{problem}{context}", Span.point(file, line, col)))
         return Document(file, text, None, diags)
     except yaml.YAMLError as exc:
-        diags.append(error("yaml-syntax", str(exc).splitlines()[0], Span.point(file, 1, 1)))
+        diags.append(error(codes.YAML_SYNTAX, str(exc).splitlines()[0], Span.point(file, 1, 1)))
         return Document(file, text, None, diags)
     if node is None:  # nothing but blanks and comments
-        diags.append(error("yaml-syntax", "the file is empty: expected a mapping with `steps`",
+        diags.append(error(codes.YAML_SYNTAX, "the file is empty: expected a mapping with `steps`",
                            Span.point(file, 1, 1)))
         return Document(file, text, None, diags)
     conv = _Converter(file, merge_keys="<<" in text)
@@ -298,12 +299,12 @@ def load_text(text: str, file: str, *, json_like: bool = False) -> Document:
             raise _Budget()
         root = conv.convert(node)
     except _Budget:
-        diags.append(error("yaml-syntax",
+        diags.append(error(codes.YAML_SYNTAX,
                            f"aliases expand to more than {MAX_NODES:,} nodes; refusing to expand "
                            "(a 'billion laughs' document?)", _span(file, node)))
         return Document(file, text, None, diags)
     except RecursionError:
-        diags.append(error("yaml-syntax", "the document is nested too deeply (or has a recursive alias)",
+        diags.append(error(codes.YAML_SYNTAX, "the document is nested too deeply (or has a recursive alias)",
                            _span(file, node)))
         return Document(file, text, None, diags)
     diags.extend(conv.diagnostics)

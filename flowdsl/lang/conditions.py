@@ -15,7 +15,7 @@ from lark import Token, Transformer, Tree, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
 from flowdsl import ir
-from flowdsl.grammar_loader import grammar
+from flowdsl.lang.grammar_loader import grammar
 from flowdsl.spans import Span
 
 # text operator -> engine operator

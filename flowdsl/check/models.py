@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator
 
+from flowdsl import codes
 from flowdsl import ir
 from flowdsl.catalog.model import ModelSpec
 from flowdsl.spans import Span
 
 if TYPE_CHECKING:
-    from flowdsl.checker import Context
+    from flowdsl.check.context import Context
 
 # Accepted by every model on the platform (the safety checker switch), so never "unknown".
 PLATFORM_PARAMS = frozenset({"enable_safety_checker"})
@@ -49,21 +50,24 @@ def _properties(spec: ModelSpec | None) -> dict[str, Any] | None:
 
 
 def model_calls(ctx: "Context") -> list[ModelCall]:
-    cached = ctx.memo.get("model_calls")
-    if cached is None:
-        cached = []
-        for step in ctx.steps():
-            if not isinstance(step, ir.ModelStep):
-                continue
-            spec = ctx.spec(step.model)
-            cached.append(ModelCall(step, step.model, step.model_span, step.params,
-                                    spec, False, _properties(spec)))
-            fb = step.fallback
-            if fb is not None and fb.enabled is not False:
-                spec = ctx.spec(fb.model)
-                cached.append(ModelCall(step, fb.model, fb.model_span, fb.params,
-                                        spec, True, _properties(spec)))
-        ctx.memo["model_calls"] = cached
+    return ctx.model_calls
+
+
+def collect_model_calls(ctx: "Context") -> list[ModelCall]:
+    """Each model invocation of the flow (primary, then its fallback), computed once by the
+    context (:attr:`Context.model_calls`)."""
+    cached: list[ModelCall] = []
+    for step in ctx.steps():
+        if not isinstance(step, ir.ModelStep):
+            continue
+        spec = ctx.spec(step.model)
+        cached.append(ModelCall(step, step.model, step.model_span, step.params,
+                                spec, False, _properties(spec)))
+        fb = step.fallback
+        if fb is not None and fb.enabled is not False:
+            spec = ctx.spec(fb.model)
+            cached.append(ModelCall(step, fb.model, fb.model_span, fb.params,
+                                    spec, True, _properties(spec)))
     return cached
 
 
@@ -155,29 +159,29 @@ def _describe(err: Any, name: str, inner: list[Any]) -> tuple[str, str, str | No
         hint = None
         if isinstance(got, str) and wanted in ("integer", "number"):
             hint = f"write {got} without quotes" if _numeric(got) else None
-        return "param-type", f'"{where}" must be {wanted}, got {actual} {_fmt(got)}', hint
+        return codes.PARAM_TYPE, f'"{where}" must be {wanted}, got {actual} {_fmt(got)}', hint
     if kind in ("anyOf", "oneOf") and err.context and all(e.validator == "type" for e in err.context):
-        return "param-type", f'"{where}" has the wrong type: {_fmt(got)}', None
+        return codes.PARAM_TYPE, f'"{where}" has the wrong type: {_fmt(got)}', None
     if kind == "enum":
         options = ", ".join(_fmt(o) for o in want[:12]) + (", ..." if len(want) > 12 else "")
         best = closest(str(got), [str(o) for o in want]) if isinstance(got, str) else None
         hint = f'did you mean "{best}"?' if best and best != got else None
-        return "param-value", f'"{where}" must be one of {options}; got {_fmt(got)}', hint
+        return codes.PARAM_VALUE, f'"{where}" must be one of {options}; got {_fmt(got)}', hint
     if kind == "const":
-        return "param-value", f'"{where}" must be {_fmt(want)}; got {_fmt(got)}', None
+        return codes.PARAM_VALUE, f'"{where}" must be {_fmt(want)}; got {_fmt(got)}', None
     bounds = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
     if kind in bounds:
-        return "param-value", f'"{where}" must be {bounds[kind]} {want}; got {_fmt(got)}', None
+        return codes.PARAM_VALUE, f'"{where}" must be {bounds[kind]} {want}; got {_fmt(got)}', None
     if kind in ("minLength", "maxLength"):
         side = "at least" if kind == "minLength" else "at most"
-        return ("param-value", f'"{where}" must be {side} {want} characters long; '
+        return (codes.PARAM_VALUE, f'"{where}" must be {side} {want} characters long; '
                 f"got {len(got)}", None)
     if kind in ("minItems", "maxItems"):
         side = "at least" if kind == "minItems" else "at most"
-        return "param-value", f'"{where}" must have {side} {want} items; got {len(got)}', None
+        return codes.PARAM_VALUE, f'"{where}" must have {side} {want} items; got {len(got)}', None
     if kind == "pattern":
-        return "param-value", f'"{where}" must match /{want}/; got {_fmt(got)}', None
-    return "param-value", f'"{where}": {err.message}', None
+        return codes.PARAM_VALUE, f'"{where}" must match /{want}/; got {_fmt(got)}', None
+    return codes.PARAM_VALUE, f'"{where}": {err.message}', None
 
 
 def _numeric(text: str) -> bool:
@@ -194,9 +198,10 @@ def literal_errors(ctx: "Context") -> list[LiteralError]:
     The literal params are validated together against the model's whole ``request_schema``
     (so ``$ref``s into its definitions resolve); errors about the object itself (required,
     additional properties) are left to missing-param and unknown-param."""
-    cached = ctx.memo.get("literal_errors")
-    if cached is not None:
-        return cached
+    return ctx.literal_errors
+
+
+def collect_literal_errors(ctx: "Context") -> list[LiteralError]:
     found: list[LiteralError] = []
     # "$.inputs.n" meant as a reference: dollar-in-template says so; its type is not the point.
     meant_as_refs = {id(d.scalar) for d in ctx.dollar_refs()}
@@ -224,7 +229,6 @@ def literal_errors(ctx: "Context") -> list[LiteralError]:
             rule, message, hint = _describe(err, name, path[1:])
             span = node_at(nodes[name], path[1:]).span
             found.append(LiteralError(rule, f"{call.where}: {message}", span, call, hint))
-    ctx.memo["literal_errors"] = found
     return found
 
 
@@ -269,7 +273,7 @@ class TemplatedArg:
     scalar: ir.Scalar
     schema: dict[str, Any]  # the param's schema (the item schema for list items)
     media: str | None  # the media the param expects, when the catalog knows it
-    type: Any  # flowdsl.types.Type of the value at run time
+    type: Any  # flowdsl.check.types.Type of the value at run time
 
     @property
     def span(self) -> Span:
@@ -280,10 +284,11 @@ class TemplatedArg:
 
 
 def templated_args(ctx: "Context") -> list[TemplatedArg]:
-    cached = ctx.memo.get("templated_args")
-    if cached is not None:
-        return cached
-    from flowdsl import types
+    return ctx.templated_args
+
+
+def collect_templated_args(ctx: "Context") -> list[TemplatedArg]:
+    from flowdsl.check import types
 
     found: list[TemplatedArg] = []
 
@@ -310,5 +315,4 @@ def templated_args(ctx: "Context") -> list[TemplatedArg]:
                 for i, item in enumerate(value.items):
                     if isinstance(item, ir.Scalar):
                         add(call, f"{key.name}[{i}]", item, schema["items"], media)
-    ctx.memo["templated_args"] = found
     return found

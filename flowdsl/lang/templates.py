@@ -14,7 +14,7 @@ from typing import Union
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from flowdsl.grammar_loader import grammar
+from flowdsl.lang.grammar_loader import grammar
 
 
 @dataclass(frozen=True, slots=True)

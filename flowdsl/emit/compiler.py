@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from flowdsl import ir
-from flowdsl.conditions import to_json as condition_json
+from flowdsl.lang.conditions import to_json as condition_json
 from flowdsl.frontend.nodes import num
 
 DEFAULT_STEP_KEY = "step_id"

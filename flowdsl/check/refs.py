@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from flowdsl import ir
-from flowdsl.symbols import Order
+from flowdsl.check.symbols import Order
 
 if TYPE_CHECKING:
-    from flowdsl.checker import Context, RefUse
+    from flowdsl.check.context import Context, RefUse
 
 # The fields of a step's run-time record that a reference may name.
 STEP_FIELDS = ("output", "primary", "status", "metadata", "error", "error_cause", "kind",
@@ -24,18 +24,20 @@ class Resolved:
 
 
 def resolved(ctx: "Context") -> list[Resolved]:
-    cached = ctx.memo.get("resolved")
-    if cached is None:
-        cached = []
-        for use in ctx.refs():
-            ref = use.ref
-            if ref.is_input:
-                known = ref.input_name is not None and ctx.workflow.input(ref.input_name) is not None
-                cached.append(Resolved(use, Order.CERTAIN if known else Order.UNDEFINED, None))
-            else:
-                order, why = ctx.symbols.order(use.reader, ref.root)
-                cached.append(Resolved(use, order, why))
-        ctx.memo["resolved"] = cached
+    return ctx.resolved
+
+
+def collect_resolved(ctx: "Context") -> list[Resolved]:
+    """Every reference classified against the symbol table (once, by the context)."""
+    cached: list[Resolved] = []
+    for use in ctx.refs():
+        ref = use.ref
+        if ref.is_input:
+            known = ref.input_name is not None and ctx.workflow.input(ref.input_name) is not None
+            cached.append(Resolved(use, Order.CERTAIN if known else Order.UNDEFINED, None))
+        else:
+            order, why = ctx.symbols.order(use.reader, ref.root)
+            cached.append(Resolved(use, order, why))
     return cached
 
 

@@ -16,8 +16,8 @@ from typing import Any
 import yaml
 
 from flowdsl import ir
-from flowdsl.compiler import else_defaults, then_defaults
-from flowdsl.conditions import expressible_as_text, to_json, to_text
+from flowdsl.emit.compiler import else_defaults, then_defaults
+from flowdsl.lang.conditions import expressible_as_text, to_json, to_text
 from flowdsl.frontend.nodes import num
 
 # Plain (unquoted) style is used only when the text cannot be misread; the final say is a

@@ -1,11 +1,9 @@
-"""Run every registered rule over one workflow and apply the project's policy.
+"""The API a rule sees: one :class:`Context` per checked workflow.
 
-``check_workflow`` builds one :class:`Context` (symbol table, type resolver, model specs,
-every reference in the flow, parsed python code), runs each enabled rule's ``check(ctx)``
-generator from :data:`flowdsl.rules.REGISTRY`, then applies the configuration (rules off,
-severity overrides) and inline ``# flowdsl: ignore[...]`` comments. Rules that fire while
-parsing (yaml-syntax, schema, ...) have no ``check``; pass the parser's diagnostics through
-:func:`apply_policy` so that config and inline ignores apply to them too.
+Everything rules share (symbol table, types of references, model specs, every reference,
+python ASTs, each model call and its literal validation) is computed lazily, at most once
+per workflow, and offered as typed properties; rules never recompute each other's work.
+The driver that runs rules is :mod:`flowdsl.check.run`; the rules are in :mod:`flowdsl.rules`.
 """
 
 from __future__ import annotations
@@ -13,17 +11,20 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterator
 
-from flowdsl import ir, types
+from flowdsl import ir
 from flowdsl.catalog.model import Catalog, ModelSpec
-from flowdsl.config import Config
-from flowdsl.diagnostics import Diagnostic
-from flowdsl.rules import REGISTRY
+from flowdsl.check import types
+from flowdsl.check.config import Config
+from flowdsl.check.symbols import StepInfo, SymbolTable
 from flowdsl.spans import Span
-from flowdsl.suppress import Ignores, parse_ignores
-from flowdsl.symbols import StepInfo, SymbolTable
+
+if TYPE_CHECKING:
+    from flowdsl.check.models import LiteralError, ModelCall, TemplatedArg
+    from flowdsl.check.python import PythonFacts
+    from flowdsl.check.refs import Resolved
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +74,7 @@ class Context:
         self._refs: list[RefUse] | None = None
         self._dollars: list[DollarRef] | None = None
         self._ast: dict[int, ast.AST | SyntaxError] = {}
-        self.memo: dict[str, Any] = {}  # free-form cache shared by cooperating rules
+        self.python_facts: dict[int, PythonFacts | None] = {}  # by id(step), see check.python
 
     # ------------------------------------------------------------------ source
 
@@ -132,6 +133,32 @@ class Context:
             except ValueError as exc:  # NUL bytes in the source
                 self._ast[key] = SyntaxError(str(exc))
         return self._ast[key]
+
+    # ------------------------------------------------------------------ shared analyses
+
+    @cached_property
+    def model_calls(self) -> list[ModelCall]:
+        """Every model invocation (primary and enabled fallback) with its spec."""
+        from flowdsl.check.models import collect_model_calls
+        return collect_model_calls(self)
+
+    @cached_property
+    def literal_errors(self) -> list[LiteralError]:
+        """jsonschema errors of every model call's literal params (param-type/param-value)."""
+        from flowdsl.check.models import collect_literal_errors
+        return collect_literal_errors(self)
+
+    @cached_property
+    def templated_args(self) -> list[TemplatedArg]:
+        """Every param value that is a template, with the param's schema and the value's type."""
+        from flowdsl.check.models import collect_templated_args
+        return collect_templated_args(self)
+
+    @cached_property
+    def resolved(self) -> list[Resolved]:
+        """Every reference classified against the symbol table (certain, possible, later...)."""
+        from flowdsl.check.refs import collect_resolved
+        return collect_resolved(self)
 
     # ------------------------------------------------------------------ references
 
@@ -252,158 +279,3 @@ def _places(step: ir.Step) -> Iterator[tuple[str, ir.Value]]:
     elif isinstance(step, ir.PassStep):
         if step.result is not None:
             yield "result", step.result
-
-
-def step_first_lines(workflow: ir.Workflow) -> dict[str, int]:
-    """Step id -> the line its step starts on (for ignores written on the step)."""
-    lines: dict[str, int] = {}
-    for step in workflow.all_steps():
-        lines.setdefault(step.common.id, step.common.span.line)
-    return lines
-
-
-def _read_source(workflow: ir.Workflow) -> str | None:
-    try:
-        return Path(workflow.file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError, ValueError):
-        return None
-
-
-def check_workflow(wf: ir.Workflow, catalog: Catalog | None, config: Config | None = None,
-                   *, source: str | None = None) -> list[Diagnostic]:
-    """All findings of the non-structural rules for one parsed workflow, config and inline
-    ignores applied, sorted by position. ``source`` is the file's text (read from
-    ``wf.file`` when omitted); it locates findings inside strings and holds the ignores."""
-    config = config or Config()
-    if source is None:
-        source = _read_source(wf)
-    ctx = Context(wf, catalog, config, source)
-    found: list[Diagnostic] = []
-    for rule_id, check in _checks():
-        if config.enabled(rule_id):
-            found.extend(check(ctx))
-    return apply_policy(found, config, source, step_first_lines(wf))
-
-
-_CHECKS: list[tuple[str, Callable[[Context], Iterable[Diagnostic]]]] | None = None
-
-
-def _checks() -> list[tuple[str, Callable[[Context], Iterable[Diagnostic]]]]:
-    """(rule id, check function) of every rule that has one, imported once."""
-    global _CHECKS
-    if _CHECKS is None:
-        found = []
-        for rule in REGISTRY.values():
-            check = getattr(rule.load(), "check", None)
-            if check is not None:
-                found.append((rule.id, check))
-        _CHECKS = found
-    return _CHECKS
-
-
-def apply_policy(diagnostics: Iterable[Diagnostic], config: Config | None, source: str | None,
-                 step_lines: dict[str, int] | None = None) -> list[Diagnostic]:
-    """Drop disabled rules and ignored findings, apply severity overrides, de-duplicate and
-    sort. Safe to call on the parser's diagnostics (and twice on the same list)."""
-    config = config or Config()
-    ignores: Ignores = parse_ignores(source) if source else Ignores({})
-    step_lines = step_lines or {}
-    seen: set[tuple[Any, ...]] = set()
-    kept: list[Diagnostic] = []
-    for d in diagnostics:
-        if not config.enabled(d.rule):
-            continue
-        if ignores.covers(d.rule, d.span.line):
-            continue
-        if d.step is not None and d.step in step_lines and ignores.covers(d.rule, step_lines[d.step]):
-            continue
-        override = config.severity_for(d.rule)
-        if override is not None and override != d.severity:
-            d = d.with_severity(override)
-        key = (d.rule, d.span, d.message)
-        if key in seen:
-            continue
-        seen.add(key)
-        kept.append(d)
-    kept.sort(key=Diagnostic.sort_key)
-    return kept
-
-
-def catalog_for(config: Config | None, project_dir: Path | str | None = None) -> Catalog:
-    """The catalog a check uses: the bundled snapshot overlaid by the local cache, or by the
-    cache directory the config names (``catalog = "..."``), with the nearest lock file."""
-    from flowdsl.catalog import cache as cache_mod
-    from flowdsl.catalog import load_catalog
-    from flowdsl.catalog.layered import LayeredCatalog
-
-    if config is None or config.catalog is None:
-        return load_catalog(project_dir)
-    lock = cache_mod.find_lock(Path(project_dir)) if project_dir is not None else None
-    return LayeredCatalog(cache_directory=config.catalog, lock_path=lock)
-
-
-# ---------------------------------------------------------------- many files
-
-
-@dataclass
-class FileResult:
-    """One checked file: its findings (policy applied) and, when it has any, its text."""
-
-    file: str
-    diagnostics: list[Diagnostic]
-    source: str  # empty when there are no findings (nothing to frame)
-    loaded: bool  # False when the file could not be read as a workflow at all
-
-
-def check_file(path: str | Path, catalog: Catalog | None, config: Config | None = None) -> FileResult:
-    """Load one file and run every rule: exactly what ``flowdsl check FILE`` reports."""
-    from flowdsl.pipeline import load_workflow
-
-    loaded = load_workflow(path)
-    found = list(loaded.diagnostics)
-    lines: dict[str, int] = {}
-    if loaded.workflow is not None:
-        found += check_workflow(loaded.workflow, catalog, config, source=loaded.source)
-        lines = step_first_lines(loaded.workflow)
-    kept = apply_policy(found, config, loaded.source, lines)
-    return FileResult(loaded.file, kept, loaded.source if kept else "", loaded.workflow is not None)
-
-
-# Set in the parent before forking: workers inherit the catalog and config instead of
-# pickling them (and the catalog's lazily loaded specs) for every file.
-_SHARED: tuple[Catalog | None, Config | None] | None = None
-PARALLEL_MIN_FILES = 64
-
-
-def _check_in_worker(path: str) -> FileResult:
-    assert _SHARED is not None
-    return check_file(path, *_SHARED)
-
-
-def check_files(paths: Iterable[str | Path], catalog: Catalog | None, config: Config | None = None,
-                jobs: int | None = None) -> list[FileResult]:
-    """Check many files, in input order. With many files (and more than one CPU) the work
-    is spread over ``jobs`` processes (default: every CPU); a 20-step flow takes about a
-    millisecond to check, so below PARALLEL_MIN_FILES forking costs more than it saves."""
-    import os
-
-    files = [str(p) for p in paths]
-    if jobs is None:
-        jobs = os.cpu_count() or 1
-    jobs = min(jobs, max(1, len(files) // (PARALLEL_MIN_FILES // 2)))
-    if jobs <= 1 or len(files) < PARALLEL_MIN_FILES:
-        return [check_file(f, catalog, config) for f in files]
-    import multiprocessing
-
-    try:
-        mp = multiprocessing.get_context("fork")
-    except ValueError:  # no fork on this platform: spawning re-imports everything, not worth it
-        return [check_file(f, catalog, config) for f in files]
-    global _SHARED
-    _SHARED = (catalog, config)
-    try:
-        with mp.Pool(jobs) as pool:
-            chunk = max(1, len(files) // (jobs * 8))
-            return list(pool.imap(_check_in_worker, files, chunksize=chunk))
-    finally:
-        _SHARED = None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flowdsl import ir
-from flowdsl.conditions import expressible_as_text, to_text
+from flowdsl.lang.conditions import expressible_as_text, to_text
 
 
 @dataclass

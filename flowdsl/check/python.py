@@ -10,7 +10,7 @@ from flowdsl import ir
 from flowdsl.spans import Span
 
 if TYPE_CHECKING:
-    from flowdsl.checker import Context
+    from flowdsl.check.context import Context
 
 
 def code_span(code: ir.CodeBlock, line: int, col: int, length: int = 1) -> Span:
@@ -36,7 +36,7 @@ class PythonFacts:
 
 def facts(ctx: "Context", step: ir.PythonStep) -> PythonFacts | None:
     """None when the code does not parse (python-syntax reports that)."""
-    memo: dict[int, PythonFacts | None] = ctx.memo.setdefault("python_facts", {})
+    memo = ctx.python_facts
     key = id(step)
     if key in memo:
         return memo[key]

@@ -11,5 +11,5 @@ from lark import Lark
 def grammar(name: str) -> Lark:
     # LALR: linear time and a contextual lexer; positions on so every token knows its offset.
     # cache=True stores the compiled tables in the temp dir, which halves start-up time.
-    return Lark.open_from_package("flowdsl", f"{name}.lark", ("grammars",), parser="lalr",
+    return Lark.open_from_package("flowdsl.lang", f"{name}.lark", ("grammars",), parser="lalr",
                                   propagate_positions=True, maybe_placeholders=False, cache=True)

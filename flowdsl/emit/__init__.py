@@ -1,0 +1,1 @@
+"""Writers: the engine JSON compiler, the .flow.yaml printer, diagrams."""

@@ -1,0 +1,1 @@
+"""The small languages inside a flow: {{...}} templates and $.x conditions (lark grammars)."""
