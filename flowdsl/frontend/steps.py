@@ -219,6 +219,14 @@ class StepReader:
         text = node.value.strip()
         method, _, rest = text.partition(" ")
         lead = len(node.value) - len(node.value.lstrip())
+        if not rest and (method.upper() in HTTP_METHODS
+                         or (method.isalpha() and "." not in method and "/" not in method)):
+            # `http: POST` alone: a method and no URL (it would otherwise become the URL).
+            r.report(codes.SCHEMA, f'http "{text}" has no URL: write "{method.upper()} https://..."'
+                     if method.upper() in HTTP_METHODS else
+                     f'http "{text}" is not a URL: write "METHOD https://..." or a URL',
+                     node.span, step=sid, hint=f'http: "{method.upper() if method.upper() in HTTP_METHODS else "GET"} https://example.com/path"')
+            return None
         if rest and method.upper() in HTTP_METHODS or (rest and method.isalpha() and method.isupper()):
             url_text = rest.strip()
             method_span = r.locate(node, lead, len(method))
