@@ -366,6 +366,11 @@ class PassStep(_StepBase):
 Step = Union[ModelStep, HttpStep, PythonStep, ParallelStep, ChoiceStep, PassStep]
 
 
+def fallback_id(step_id: str) -> str:
+    """The id under which a model step's fallback attempt is recorded (and mocked)."""
+    return f"{step_id}_fallback"
+
+
 def child_branches(step: Step) -> tuple[Branch, ...]:
     if isinstance(step, ParallelStep):
         return step.branches
@@ -462,3 +467,15 @@ class Workflow:
 
     def all_steps(self) -> Iterator[Step]:
         return walk_steps(self.steps)
+
+    def input_schema(self) -> dict[str, Any]:
+        """The inputs as one JSON Schema object, as the engine takes it (``input_schema``):
+        the compiler emits it and the simulator validates against it."""
+        schema: dict[str, Any] = {"type": "object",
+                                  "properties": {i.name: i.schema.to_python() for i in self.inputs}}
+        required = [i.name for i in self.inputs if i.required]
+        if required:
+            schema["required"] = required
+        for k, v in self.input_schema_extra.items():
+            schema.setdefault(k, v)
+        return schema

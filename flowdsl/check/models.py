@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterator
 
 from flowdsl import codes
+from flowdsl.lang.numbers import is_numeric_text
 from flowdsl import ir
 from flowdsl.catalog.model import ModelSpec
 from flowdsl.spans import Span
@@ -185,11 +186,7 @@ def _describe(err: Any, name: str, inner: list[Any]) -> tuple[str, str, str | No
 
 
 def _numeric(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
+    return is_numeric_text(text)
 
 
 def literal_errors(ctx: "Context") -> list[LiteralError]:

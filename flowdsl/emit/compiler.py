@@ -65,15 +65,7 @@ class Compiler:
         return out
 
     def input_schema(self, wf: ir.Workflow) -> dict[str, Any]:
-        schema: dict[str, Any] = {"type": "object", "properties": {}}
-        for i in wf.inputs:
-            schema["properties"][i.name] = i.schema.to_python()
-        required = [i.name for i in wf.inputs if i.required]
-        if required:
-            schema["required"] = required
-        for k, v in wf.input_schema_extra.items():
-            schema[k] = v
-        return schema
+        return wf.input_schema()
 
     def steps(self, steps: tuple[ir.Step, ...]) -> list[dict[str, Any]]:
         return [self.step(s) for s in steps]

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Iterator
 
 from flowdsl import codes
+from flowdsl.lang.numbers import is_numeric_text
 from flowdsl import ir
 from flowdsl.diagnostics import Diagnostic, error
 from flowdsl.suggest import closest
@@ -106,13 +107,7 @@ def _check(ctx: "Context", cmp: ir.Compare, step: str) -> Iterator[Diagnostic]:
 
 def _numeric_text(value: Any) -> bool:
     # The engine detects types; a quoted number is not our business to reject.
-    if not isinstance(value, str):
-        return False
-    try:
-        float(value)
-    except ValueError:
-        return False
-    return True
+    return is_numeric_text(value)
 
 
 def _kind(value: Any) -> str:

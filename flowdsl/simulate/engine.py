@@ -160,7 +160,7 @@ class Leaf(Node):
             self.call = sim.model_call(step.id, step.model, mock)
             fb = step.fallback
             if fb is not None and fb.enabled is not False:
-                fid = f"{step.id}_fallback"
+                fid = ir.fallback_id(step.id)
                 self.fallback_model = fb.model
                 self.fallback = sim.model_call(fid, fb.model, sim.mocks.get(fid) if sim.mocks else None)
                 self.fallback_params = compile_value(fb.params)
@@ -493,7 +493,7 @@ class Simulator:
         for s in wf.all_steps():
             self.kinds[s.id] = s.kind
             if isinstance(s, ir.ModelStep) and s.fallback is not None and s.fallback.enabled is not False:
-                self.kinds.setdefault(f"{s.id}_fallback", "model")
+                self.kinds.setdefault(ir.fallback_id(s.id), "model")
         real = {s.id for s in wf.all_steps()}
         self.fallback_ids = {sid for sid in self.kinds if sid not in real}
         self.nodes = self.plan(wf.steps)

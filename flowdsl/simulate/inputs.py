@@ -25,14 +25,7 @@ _FALSE = {"false", "no", "off", "0"}
 
 def schema_of(wf: ir.Workflow) -> dict[str, Any]:
     """The flow's inputs as one JSON Schema object (what the engine validates against)."""
-    schema: dict[str, Any] = {"type": "object",
-                              "properties": {i.name: i.schema.to_python() for i in wf.inputs}}
-    required = [i.name for i in wf.inputs if i.required]
-    if required:
-        schema["required"] = required
-    for k, v in wf.input_schema_extra.items():
-        schema.setdefault(k, v)
-    return schema
+    return wf.input_schema()
 
 
 def _types(decl: ir.Input) -> list[str]:

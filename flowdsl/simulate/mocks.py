@@ -93,8 +93,8 @@ def _targets(wf: ir.Workflow | None) -> tuple[dict[str, str], set[str]]:
         every.add(s.id)
         kinds[s.id] = s.kind
     for s in wf.all_steps():
-        if isinstance(s, ir.ModelStep) and s.fallback is not None and f"{s.id}_fallback" not in kinds:
-            kinds[f"{s.id}_fallback"] = "model"
+        if isinstance(s, ir.ModelStep) and s.fallback is not None and ir.fallback_id(s.id) not in kinds:
+            kinds[ir.fallback_id(s.id)] = "model"
     return kinds, every
 
 

@@ -16,26 +16,16 @@ reading, kept in one place and listed in the README):
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from flowdsl import ir
+from flowdsl.lang.numbers import as_number
 from flowdsl.simulate.values import MISSING, Scope, lookup, plain
 
 
 def _number(v: Any) -> float | None:
-    if isinstance(v, bool) or v is None or v is MISSING:
-        return None
-    if isinstance(v, (int, float)):
-        return float(v)
-    if isinstance(v, str):
-        try:
-            f = float(v.strip())
-        except ValueError:
-            return None
-        return f if math.isfinite(f) else None
-    return None
+    return None if v is MISSING else as_number(v)
 
 
 def loose_equals(a: Any, b: Any) -> bool:
