@@ -3,6 +3,8 @@ finding at the node's position, so the parsers above never index raw dicts blind
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import bisect
 import re
 from collections.abc import Iterable
@@ -97,6 +99,12 @@ class Reader:
         end_line, end_col = self.position(node.start + idx + len(needle))
         return Span(self.file, line, col, end_line, end_col)
 
+    @cached_property
+    def source_lines(self) -> list[str]:
+        # Split once per file: splitting for every python block made a flow of many
+        # python steps quadratic in its size.
+        return self.text.split("\n")
+
     def code_block(self, node: YScalar) -> ir.CodeBlock:
         text = node.value if isinstance(node.value, str) else str(node.value)
         lines = text.split("\n")
@@ -104,8 +112,7 @@ class Reader:
         if node.style == "|":
             first = node.span.line + 1
             indent = 0
-            src_lines = self.text.split("\n")
-            for ln in src_lines[first - 1:]:
+            for ln in self.source_lines[first - 1:]:
                 if ln.strip():
                     indent = len(ln) - len(ln.lstrip(" "))
                     break
