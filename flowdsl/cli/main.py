@@ -30,6 +30,8 @@ COMMANDS: dict[str, str] = {
     "deploy": "flowdsl.cli.remote_cmds:deploy",
     "trigger": "flowdsl.cli.remote_cmds:trigger",
     "simulate": "flowdsl.cli.simulate_cmd:simulate",
+    "lsp": "flowdsl.cli.lsp_cmd:lsp",
+    "schema": "flowdsl.cli.schema_cmd:schema",
 }
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -40,7 +42,34 @@ def _available(name: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
+# One line per command for ``flowdsl --help``, so listing commands imports none of them
+# (each command's own --help has its full text).
+SUMMARIES: dict[str, str] = {
+    "check": "Check .flow.yaml files and JSON definitions.",
+    "lint": "Alias of check.",
+    "compile": "Compile a flow to the each::workflows definition JSON.",
+    "import": "Convert engine JSON or a legacy console export to .flow.yaml.",
+    "fmt": "Rewrite flows in canonical layout, keeping comments.",
+    "graph": "Draw a flow's steps (mermaid or dot).",
+    "rules": "List the rules, or show one rule's documentation.",
+    "catalog": "Model schemas: list, show, search, sync.",
+    "emulator": "Serve a local each::labs API for tests and offline work.",
+    "plan": "Show what deploy would change on the server.",
+    "deploy": "Push flows as new workflow versions.",
+    "trigger": "Start an execution of a deployed flow.",
+    "simulate": "Dry-run a flow offline, in virtual time.",
+    "lsp": "Run the language server on stdio (for editors).",
+    "schema": "Print where the installed flow JSON Schema is (for editor modelines).",
+}
+
+
 class LazyGroup(click.Group):
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(n, SUMMARIES.get(n, "")) for n in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(n for n in COMMANDS if _available(n))
 

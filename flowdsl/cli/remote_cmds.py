@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from flowdsl.remote.cli_support import fail, handle_errors, make_client, remote_options, scrub
+from flowdsl.cli.remote_support import fail, handle_errors, make_client, remote_options, scrub
 from flowdsl.remote.deploy import DeployOutcome, apply_plan, deploy_flow
 from flowdsl.remote.errors import RemoteError, StalePlanError
 from flowdsl.remote.flowfile import load_flow

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from flowdsl.catalog import cache
-from flowdsl.remote.cli_support import fail, handle_errors, make_client, remote_options
+from flowdsl.cli.remote_support import fail, handle_errors, make_client, remote_options
 from flowdsl.remote.sync import SyncResult, sync_models, verify_offline
 
 

@@ -1,0 +1,32 @@
+"""`flowdsl --help` and `--version` list commands without importing any of them."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from flowdsl.cli.main import COMMANDS, SUMMARIES
+
+PROBE = """
+import sys
+from flowdsl.cli.main import main
+try:
+    main([{arg!r}])
+except SystemExit:
+    pass
+heavy = sorted(m for m in sys.modules if m.startswith(("flowdsl.cli.", "flowdsl.check", "flowdsl.remote",
+                                                     "flowdsl.simulate", "flowdsl.emulator", "httpx", "jsonschema",
+                                                     "lark")) and m not in ("flowdsl.cli.main", "flowdsl.check", "flowdsl.check.perf"))
+print("MODULES:" + ",".join(heavy))
+"""
+
+
+def test_every_command_has_a_summary() -> None:
+    assert set(COMMANDS) <= set(SUMMARIES)
+
+
+def test_help_and_version_import_no_command() -> None:
+    for arg in ("--help", "--version"):
+        out = subprocess.run([sys.executable, "-c", PROBE.format(arg=arg)], capture_output=True,
+                             text=True, check=True).stdout.strip().splitlines()[-1]
+        assert out == "MODULES:", f"{arg} imported {out}"
