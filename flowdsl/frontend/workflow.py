@@ -9,7 +9,10 @@ Accepted shapes, all into the same IR:
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+import jsonschema
 
 from flowdsl import codes
 from flowdsl import ir
@@ -17,8 +20,9 @@ from flowdsl.lang.conditions import parse_ref
 from flowdsl.diagnostics import Severity
 from flowdsl.frontend.nodes import Reader, kind_name, plain
 from flowdsl.frontend.steps import StepReader, read_retry
-from flowdsl.frontend.load import Document, YMap, YNode, YScalar
+from flowdsl.frontend.load import Document, YMap, YNode, YScalar, YSeq
 from flowdsl.spans import Span
+from flowdsl.suggest import closest, did_you_mean
 
 META_KEYS = ("name", "description", "categories", "tags", "visibility")
 FLOW_TOP = META_KEYS + ("version", "inputs", "input_options", "outputs", "defaults", "steps",
@@ -131,6 +135,7 @@ def _input(r: Reader, key: YScalar, node: YNode, required_default: bool | None =
     name = str(key.value)
     if isinstance(node, YScalar) and isinstance(node.value, str):
         # Shorthand `prompt: string`: just the type.
+        _check_type(r, name, node)
         schema = ir.MapValue(((ir.Key("type", node.span), ir.Scalar(node.value, node.span)),), node.span)
         return ir.Input(name, key.span, schema, bool(required_default), node.span)
     m = r.mapping(node, f'input "{name}"')
@@ -144,7 +149,111 @@ def _input(r: Reader, key: YScalar, node: YNode, required_default: bool | None =
             required = bool(b)
             continue
         entries.append((ir.Key(str(k.value), k.span), r.value(v, None)))
+    _check_input_schema(r, name, m)
     return ir.Input(name, key.span, ir.MapValue(tuple(entries), m.span), required, m.span)
+
+
+JSON_TYPES = ("string", "number", "integer", "boolean", "array", "object", "null")
+# What people write for a JSON Schema type, and the type they mean.
+TYPE_ALIASES = {"int": "integer", "str": "string", "float": "number", "double": "number",
+                "bool": "boolean", "list": "array", "dict": "object", "text": "string",
+                "map": "object", "num": "number", "long": "integer"}
+# The JSON Schema keywords an input may carry (`required` is read separately).
+SCHEMA_KEYS = ("type", "description", "title", "default", "enum", "const", "examples", "format",
+               "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
+               "minLength", "maxLength", "pattern", "items", "minItems", "maxItems", "uniqueItems",
+               "contains", "properties", "additionalProperties", "patternProperties",
+               "minProperties", "maxProperties", "propertyNames", "dependencies", "oneOf",
+               "anyOf", "allOf", "not", "if", "then", "else", "$ref", "$comment", "$id",
+               "definitions", "$defs", "readOnly", "writeOnly", "deprecated", "contentMediaType",
+               "contentEncoding", "required")
+# Non-JSON-Schema keys with an obvious meaning.
+KEY_ALIASES = {"min": "minimum", "max": "maximum", "options": "enum", "choices": "enum",
+               "values": "enum", "desc": "description", "label": "title", "example": "examples",
+               "min_length": "minLength", "max_length": "maxLength", "regex": "pattern"}
+
+
+def _check_type(r: Reader, name: str, node: YNode) -> bool:
+    """False (with a finding) when ``type`` is not a JSON Schema type (or list of them)."""
+    items = node.items if isinstance(node, YSeq) else (node,)
+    ok = True
+    for item in items:
+        if not isinstance(item, YScalar) or not isinstance(item.value, str):
+            r.report(codes.SCHEMA, f'type of input "{name}" must be a JSON Schema type name, found '
+                     f"{kind_name(item)}", item.span, hint="types: " + ", ".join(JSON_TYPES))
+            ok = False
+            continue
+        t = item.value
+        if t in JSON_TYPES:
+            continue
+        ok = False
+        best = TYPE_ALIASES.get(t.lower()) or closest(t, JSON_TYPES)
+        r.report(codes.SCHEMA, f'input "{name}" has type "{t}", which is not a JSON Schema type'
+                 + (f' (did you mean "{best}"?)' if best else ""), item.span,
+                 hint=f"type: {best}" if best else "types: " + ", ".join(JSON_TYPES))
+    return ok
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    v = error.validator
+    s = error.validator_value
+    if v == "enum":
+        return "not one of its own enum " + ", ".join(str(x) for x in s)  # type: ignore[union-attr]
+    if v in ("minimum", "exclusiveMinimum"):
+        return f"below its own {v} {s}"
+    if v in ("maximum", "exclusiveMaximum"):
+        return f"above its own {v} {s}"
+    if v == "type":
+        return f"not of its own type {s}"
+    return str(error.message)
+
+
+def _check_input_schema(r: Reader, name: str, m: YMap) -> None:
+    """The input's own schema: JSON Schema keys and types, and a default that fits it."""
+    valid = True
+    for k, v in m.items:
+        key = k.value
+        if not isinstance(key, str) or key not in SCHEMA_KEYS:
+            text = str(key)
+            best = KEY_ALIASES.get(text) or closest(text, SCHEMA_KEYS)
+            r.report(codes.SCHEMA, f'input "{name}" has "{text}", which is not a JSON Schema keyword'
+                     + (f' (did you mean "{best}"?)' if best else ""), k.span,
+                     hint="input_schema must be JSON Schema: " + (f"write {best}:" if best else
+                                                                  "remove it, or move it into description"))
+            valid = False
+    type_node = m.get("type")
+    if type_node is not None and not _check_type(r, name, type_node):
+        valid = False
+    schema = {str(k.value): plain(v) for k, v in m.items if k.value != "required"}
+    if valid:
+        try:
+            jsonschema.Draft7Validator.check_schema(schema)
+        except jsonschema.SchemaError as exc:
+            where = m
+            node: YNode = m
+            if exc.path:
+                found = m.get(str(exc.path[0]))
+                node = found if found is not None else where
+            r.report(codes.SCHEMA, f'input "{name}" is not valid JSON Schema: {exc.message}', node.span)
+            return
+    else:
+        return
+    lo, hi = schema.get("minimum"), schema.get("maximum")
+    if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and lo > hi:
+        r.report(codes.SCHEMA, f'input "{name}" has minimum {lo} above its maximum {hi}',
+                 m.get("minimum").span)  # type: ignore[union-attr]
+        return
+    default_node = m.get("default")
+    if default_node is None or (isinstance(default_node, YScalar) and default_node.value is None):
+        return
+    rest = {k: v for k, v in schema.items() if k not in ("default", "examples")}
+    errors = sorted(jsonschema.Draft7Validator(rest).iter_errors(schema["default"]),
+                    key=lambda e: (len(e.path), str(e.validator)))
+    if errors:
+        first = errors[0]
+        r.report(codes.SCHEMA, f'default {json.dumps(schema["default"])} of input "{name}" is '
+                 f"{_describe(first)}", default_node.span,
+                 hint="the engine validates inputs, defaults included, against input_schema")
 
 
 def _flow_inputs(r: Reader, node: YNode | None) -> tuple[ir.Input, ...]:

@@ -20,3 +20,14 @@ def test_http_method_without_url() -> None:
     d = only("steps:\n  - id: call\n    http: POST\n", "schema")
     assert (d.span.line, d.span.column) == (3, 11)
     assert d.message == 'http "POST" has no URL: write "POST https://..."'
+
+
+def test_input_type_did_you_mean_and_default_outside_enum() -> None:
+    base = "steps:\n  - id: p\n    pass: {a: \"{{inputs.n}}\"}\noutputs:\n  r: \"{{p.output}}\"\n"
+    d = only("inputs:\n  n: {type: int}\n" + base, "schema")
+    assert (d.span.line, d.span.column) == (2, 13)
+    assert 'did you mean "integer"?' in d.message
+    d = only("inputs:\n  n: {type: string, enum: [a, b], default: c}\n" + base, "schema")
+    assert d.message == 'default "c" of input "n" is not one of its own enum a, b'
+    d = only("inputs:\n  n: {type: integer, maximum: 10, default: 20}\n" + base, "schema")
+    assert d.message == 'default 20 of input "n" is above its own maximum 10'
