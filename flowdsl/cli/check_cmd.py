@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
 
 from flowdsl.cli.common import collect
 from flowdsl.cli.main import EXIT_FINDINGS, EXIT_OK
-from flowdsl.diagnostics import Diagnostic
+from flowdsl.diagnostics import Diagnostic, Severity
 
 FORMATS = ("text", "json", "sarif", "github")
+
+EXIT_CODES = """\b
+Exit codes:
+  0  no errors (warnings allowed unless --strict)
+  1  errors found, or warnings with --strict
+  2  bad usage (unknown option, missing path)
+  3  internal error (a bug in flowdsl)"""
 
 
 def render(fmt: str, diags: list[Diagnostic], sources: dict[str, str], color: bool) -> str:
@@ -19,29 +27,57 @@ def render(fmt: str, diags: list[Diagnostic], sources: dict[str, str], color: bo
     return report.render(fmt, diags, sources, color=color)
 
 
-def use_color(flag: bool | None) -> bool:
+def use_color(flag: bool | None, env: dict[str, str] | None = None) -> bool:
+    """--color / --no-color win; else colour on a TTY unless NO_COLOR is set to a non-empty
+    value (https://no-color.org: an empty NO_COLOR does not disable colour)."""
     if flag is not None:
         return flag
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    environ = os.environ if env is None else env
+    return sys.stdout.isatty() and not environ.get("NO_COLOR")
 
 
-@click.command("check")
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _empty_paths(paths: tuple[str, ...], files: list[Path]) -> list[str]:
+    """The directories named that hold no file to check."""
+    empty = []
+    for p in paths:
+        d = Path(p)
+        if d.is_dir() and not any(f == d or d in f.parents for f in files):
+            empty.append(p)
+    return empty
+
+
+@click.command("check", epilog=EXIT_CODES)
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="How findings are printed.")
+              help="How findings are printed. 'github' prints workflow-command annotations and, "
+                   "under GitHub Actions, appends a Markdown summary to $GITHUB_STEP_SUMMARY.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
-@click.option("--color/--no-color", default=None, help="Colour text output (default: on a TTY, unless NO_COLOR).")
+@click.option("--color/--no-color", default=None,
+              help="Colour text output; --color forces it even into a pipe "
+                   "(default: on a TTY, unless NO_COLOR is set and non-empty).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="flowdsl.toml or pyproject.toml to read (default: nearest one).")
-def check(paths: tuple[str, ...], fmt: str, strict: bool, color: bool | None, config_path: str | None) -> None:
+def check(paths: tuple[str, ...], fmt: str, as_json: bool, strict: bool, color: bool | None,
+          config_path: str | None) -> None:
     """Check .flow.yaml files and JSON definitions; directories are searched recursively.
 
-    Exit 0 when there are no errors, 1 when there are (or warnings with --strict),
-    2 on bad usage, 3 on an internal error.
+    With the text format a clean run ends with one line, "checked N files: no problems".
+    A directory that holds no flow file is reported on stderr (the exit code is not changed).
     """
     from flowdsl.check.run import check_files
     from flowdsl.cli.setup import project_for
+    if as_json:
+        if fmt not in ("text", "json"):
+            raise click.UsageError(f"--json conflicts with --format {fmt}")
+        fmt = "json"
     files = collect(paths)
+    for p in _empty_paths(paths, files):
+        click.echo(f"flowdsl: warning: {p}: no flow files (*.flow.yaml, workflow *.json) found", err=True)
     project = project_for(files, config_path)
     # Many files are spread over every CPU (see check.run.check_files); results keep input order.
     results = check_files(files, project)
@@ -50,5 +86,15 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool, color: bool | None, co
     text = render(fmt, diags, sources, use_color(color) if fmt == "text" else False)
     if text:
         click.echo(text, nl=not text.endswith("\n"))
+    if fmt == "text" and not any(d.severity is not Severity.NOTE for d in diags):
+        if files:
+            click.echo(f"checked {_plural(len(files), 'file')}: no problems")
+        else:
+            click.echo("checked 0 files: no flow files found")
+    if fmt == "github":
+        from flowdsl.report.summary import append_step_summary, markdown
+        problem = append_step_summary(markdown(diags, [r.file for r in results]))
+        if problem:
+            click.echo(f"flowdsl: warning: {problem}", err=True)
     failing = any(d.severity.value == "error" or (strict and d.severity.value == "warning") for d in diags)
     sys.exit(EXIT_FINDINGS if failing else EXIT_OK)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -47,9 +48,14 @@ def test_every_rule_documents_an_example_and_has_fixtures() -> None:
 
 def test_pre_commit_hook() -> None:
     hooks = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    [hook] = hooks
-    assert hook["id"] == "flowdsl-check" and hook["entry"] == "flowdsl check"
-    assert hook["language"] == "python"
+    by_id = {h["id"]: h for h in hooks}
+    assert list(by_id) == ["flowdsl-check", "flowdsl-fmt"]
+    assert by_id["flowdsl-check"]["entry"] == "flowdsl check"
+    assert by_id["flowdsl-fmt"]["entry"] == "flowdsl fmt"
+    for hook in hooks:
+        assert hook["language"] == "python"
+        assert re.search(hook["files"], "flows/a.flow.yaml")
+    assert not re.search(by_id["flowdsl-fmt"]["files"], "flows/a.flow.json")
 
 
 def test_all_prints_every_documentation() -> None:
