@@ -4,7 +4,11 @@
     with Emulator(EmulatorConfig(api_key="k", rate_limit_per_min=600)) as emu:
         emu.base_url   # http://127.0.0.1:PORT ; engine under /api/v1, newer surface under /v1
 
-See ``server.py`` for why it is built on the standard library's ThreadingHTTPServer.
+Modules: ``server`` (config, lifecycle), ``httpd`` (HTTP plumbing, and why it is the
+standard library's ThreadingHTTPServer), ``routing`` (the route table), ``model_routes``,
+``workflow_routes``, ``execution_routes`` (the handlers), ``executions`` (a run, planned by
+the simulator), ``views`` (execution response bodies), ``store``, ``catalog``, ``faults``,
+``ratelimit``.
 """
 
 from flowdsl.emulator.catalog import generate_models, load_models_dir
