@@ -1,0 +1,227 @@
+"""The server: document state, debounced diagnostics, and the wiring of every feature.
+
+Each request handler is wrapped by :func:`guarded`: an exception is logged (and sent to the
+client's log) and the request answers with an empty result, so one bad request never kills
+the server. Diagnostics are published on open and save at once, and on change after a
+debounce of :data:`DEBOUNCE_S` seconds of quiet; a newer edit cancels the pending one, and
+the analysis always reads the document's current text, so the last edit wins.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+from lsprotocol import types as lsp
+from pygls.exceptions import JsonRpcException
+from pygls.lsp.server import LanguageServer
+from pygls.uris import to_fs_path
+
+from flowdsl import __version__
+from flowdsl.check.run import CheckedFile, ConfigError, Project, analyze
+from flowdsl.lsp import actions, completion, hover, navigation, symbols
+from flowdsl.lsp.diagnostics import convert
+
+log = logging.getLogger("flowdsl.lsp")
+
+DEBOUNCE_S = 0.15
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class FlowServer(LanguageServer):
+    def __init__(self) -> None:
+        super().__init__("flowdsl", __version__)
+        self.projects: dict[str, Project] = {}
+        self.pending: dict[str, asyncio.Task[None]] = {}
+        self.last_good: dict[str, CheckedFile] = {}
+        self.debounce_s = DEBOUNCE_S
+
+    # ------------------------------------------------------------ analysis
+
+    def path_of(self, uri: str) -> str:
+        return to_fs_path(uri) or uri
+
+    def project_for(self, uri: str) -> Project:
+        path = self.path_of(uri)
+        key = str(Path(path).parent)
+        project = self.projects.get(key)
+        if project is None:
+            try:
+                project = Project.for_paths([path])
+            except ConfigError as exc:
+                self.show(f"flowdsl: configuration error ({exc}); using defaults",
+                          lsp.MessageType.Warning)
+                project = Project.bundled()
+            except Exception as exc:  # an unreadable directory, a broken cache...
+                log.exception("project for %s", path)
+                self.show(f"flowdsl: {type(exc).__name__}: {exc}; using defaults",
+                          lsp.MessageType.Warning)
+                project = Project.bundled()
+            self.projects[key] = project
+        return project
+
+    def analysis(self, uri: str) -> CheckedFile:
+        doc = self.workspace.get_text_document(uri)
+        result = analyze(doc.source, self.project_for(uri), file=self.path_of(uri))
+        if result.workflow is not None:
+            self.last_good[uri] = result
+        return result
+
+    def good(self, uri: str) -> CheckedFile | None:
+        """The current analysis when the text reads as a workflow, else the last one that did
+        (a half-typed document still completes against what was there a moment ago)."""
+        current = self.analysis(uri)
+        return current if current.workflow is not None else self.last_good.get(uri)
+
+    def show(self, message: str, kind: lsp.MessageType = lsp.MessageType.Info) -> None:
+        try:
+            self.window_show_message(lsp.ShowMessageParams(type=kind, message=message))
+        except Exception:
+            log.exception("show message")
+
+    # ------------------------------------------------------------ diagnostics
+
+    def publish(self, uri: str) -> None:
+        try:
+            doc = self.workspace.get_text_document(uri)
+            diags = convert(self.analysis(uri).diagnostics)
+            self.text_document_publish_diagnostics(
+                lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diags, version=doc.version))
+        except Exception as exc:
+            log.exception("diagnostics for %s", uri)
+            self.log(f"flowdsl: diagnostics failed: {type(exc).__name__}: {exc}")
+
+    def schedule(self, uri: str) -> None:
+        old = self.pending.pop(uri, None)
+        if old is not None:
+            old.cancel()
+        self.pending[uri] = asyncio.get_event_loop().create_task(self._publish_later(uri))
+
+    async def _publish_later(self, uri: str) -> None:
+        try:
+            await asyncio.sleep(self.debounce_s)
+        except asyncio.CancelledError:
+            return
+        if self.pending.get(uri) is asyncio.current_task():
+            del self.pending[uri]
+        self.publish(uri)
+
+    def log(self, message: str) -> None:
+        try:
+            self.window_log_message(lsp.LogMessageParams(type=lsp.MessageType.Error,
+                                                         message=message))
+        except Exception:
+            pass
+
+
+def guarded(server: FlowServer, default: Any = None) -> Callable[[F], F]:
+    """Catch and log whatever a handler raises; answer ``default`` instead."""
+
+    def wrap(fn: F) -> F:
+        @functools.wraps(fn)
+        def inner(params: Any) -> Any:
+            try:
+                return fn(params)
+            except JsonRpcException:
+                raise  # a deliberate refusal (e.g. rename onto an existing id)
+            except Exception as exc:
+                log.exception("%s failed", fn.__name__)
+                server.log(f"flowdsl: {fn.__name__} failed: {type(exc).__name__}: {exc}")
+                return default
+
+        return inner  # type: ignore[return-value]
+
+    return wrap
+
+
+def build_server() -> FlowServer:
+    server = FlowServer()
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
+    @guarded(server)
+    def did_open(params: lsp.DidOpenTextDocumentParams) -> None:
+        server.publish(params.text_document.uri)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
+    @guarded(server)
+    def did_change(params: lsp.DidChangeTextDocumentParams) -> None:
+        server.schedule(params.text_document.uri)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
+    @guarded(server)
+    def did_save(params: lsp.DidSaveTextDocumentParams) -> None:
+        server.publish(params.text_document.uri)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
+    @guarded(server)
+    def did_close(params: lsp.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        task = server.pending.pop(uri, None)
+        if task is not None:
+            task.cancel()
+        server.last_good.pop(uri, None)
+        server.text_document_publish_diagnostics(
+            lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    @server.feature(lsp.TEXT_DOCUMENT_COMPLETION,
+                    lsp.CompletionOptions(trigger_characters=["{", ".", ":", " ", "$"]))
+    @guarded(server)
+    def on_completion(params: lsp.CompletionParams) -> lsp.CompletionList | None:
+        uri = params.text_document.uri
+        text = server.workspace.get_text_document(uri).source
+        return completion.complete(text, params.position, server.good(uri),
+                                   server.project_for(uri))
+
+    @server.feature(lsp.TEXT_DOCUMENT_HOVER)
+    @guarded(server)
+    def on_hover(params: lsp.HoverParams) -> lsp.Hover | None:
+        uri = params.text_document.uri
+        return hover.hover(server.analysis(uri), params.position, server.project_for(uri))
+
+    @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
+    @guarded(server)
+    def on_definition(params: lsp.DefinitionParams) -> list[lsp.Location] | None:
+        uri = params.text_document.uri
+        return navigation.definition(server.good(uri), params.position, uri)
+
+    @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
+    @guarded(server)
+    def on_references(params: lsp.ReferenceParams) -> list[lsp.Location] | None:
+        uri = params.text_document.uri
+        return navigation.references(server.good(uri), params.position, uri,
+                                     params.context.include_declaration)
+
+    @server.feature(lsp.TEXT_DOCUMENT_PREPARE_RENAME)
+    @guarded(server)
+    def on_prepare_rename(params: lsp.PrepareRenameParams) -> lsp.Range | None:
+        return navigation.prepare_rename(server.analysis(params.text_document.uri),
+                                         params.position)
+
+    @server.feature(lsp.TEXT_DOCUMENT_RENAME)
+    @guarded(server)
+    def on_rename(params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
+        uri = params.text_document.uri
+        return navigation.rename(server.analysis(uri), params.position, uri, params.new_name)
+
+    @server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION,
+                    lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix]))
+    @guarded(server, default=[])
+    def on_code_action(params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
+        uri = params.text_document.uri
+        return actions.code_actions(server.analysis(uri), uri, params.range)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    @guarded(server, default=[])
+    def on_symbols(params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol]:
+        return symbols.document_symbols(server.good(params.text_document.uri))
+
+    return server
+
+
+def serve() -> None:
+    logging.basicConfig(level=logging.WARNING, format="flowdsl-lsp %(levelname)s %(message)s")
+    build_server().start_io()
