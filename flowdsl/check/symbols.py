@@ -61,6 +61,8 @@ class Symbol:
     span: Span
     kind: str  # "step" | "branch"
     info: StepInfo  # the step itself, or the choice step that owns the branch
+    # A branch id the choice did not write: the engine's <id>_condition_met / <id>_default.
+    implicit: bool = False
 
 
 class SymbolTable:
@@ -83,10 +85,17 @@ class SymbolTable:
             self.declarations.append(Symbol(step.common.id, step.common.id_span, "step", info))
             self.steps.setdefault(step.common.id, info)
             for b_index, branch in enumerate(ir.child_branches(step)):
-                if isinstance(step, ir.ChoiceStep) and branch.step_id:
-                    span = branch.step_id_span or step.common.id_span
-                    self.declarations.append(Symbol(branch.step_id, span, "branch", info))
-                    self.branches.setdefault(branch.step_id, info)
+                if isinstance(step, ir.ChoiceStep):
+                    if branch.step_id:
+                        span = branch.step_id_span or step.common.id_span
+                        self.declarations.append(Symbol(branch.step_id, span, "branch", info))
+                        self.branches.setdefault(branch.step_id, info)
+                    else:
+                        # The compiler names an unnamed branch; that name is taken too.
+                        implied = f"{step.common.id}_{'condition_met' if b_index == 0 else 'default'}"
+                        self.declarations.append(Symbol(implied, step.common.id_span, "branch",
+                                                        info, implicit=True))
+                        self.branches.setdefault(implied, info)
                 self._walk(branch.steps, info.path + (b_index,), info.chain)
 
     # ------------------------------------------------------------------ lookups

@@ -31,3 +31,12 @@ def test_input_type_did_you_mean_and_default_outside_enum() -> None:
     assert d.message == 'default "c" of input "n" is not one of its own enum a, b'
     d = only("inputs:\n  n: {type: integer, maximum: 10, default: 20}\n" + base, "schema")
     assert d.message == 'default 20 of input "n" is above its own maximum 10'
+
+
+def test_implicit_branch_id_duplicate_says_where_it_comes_from() -> None:
+    text = ("inputs:\n  hd: boolean\nsteps:\n  - id: pick\n    if: $.inputs.hd == true\n"
+            "    then: [{id: big, pass: big}]\n  - id: pick_condition_met\n    pass: {}\n"
+            "outputs:\n  a: \"{{pick_condition_met.output}}\"\n")
+    d = only(text, "duplicate-id")
+    assert (d.span.line, d.span.column) == (7, 9)
+    assert "implicit branch" in d.message and "<id>_condition_met" in (d.hint or "")
