@@ -41,13 +41,20 @@ def _findings(diags: list[Any], sources: dict[str, str]) -> str:
 @click.option("--runs", type=click.IntRange(min=1), default=None,
               help="Monte Carlo: this many seeded runs, summarised.")
 @click.option("--params", "show_params", is_flag=True, help="Show each step's resolved params in the timeline.")
+@click.option("--python", "python_mode", type=click.Choice(["isolated", "mock", "host"]), default="isolated",
+              show_default=True,
+              help="Python steps: run in OS isolation (namespaces, read-only minimal root, no network, "
+                   "rlimits); mock (run nothing: the mock, else no result); host (trusted flows only: "
+                   "rlimits, no isolation). Where isolation is unavailable, isolated falls back to mock.")
 def simulate(file: str, pairs: tuple[str, ...], inputs_file: str | None, mocks_path: str | None,
-             seed: int | None, fmt: str, step_id: str | None, runs: int | None, show_params: bool) -> None:
+             seed: int | None, fmt: str, step_id: str | None, runs: int | None, show_params: bool,
+             python_mode: str) -> None:
     """Simulate FILE (.flow.yaml or JSON definition) without calling anything.
 
     Steps run in virtual time with mocked model outputs (from --mocks, else defaults that
-    follow each model's output type and media); python steps really run, sandboxed; http
-    steps are never sent. Prints a timeline (or the JSON trace with --format json).
+    follow each model's output type and media); python steps really run, isolated by the
+    operating system (see --python); http steps are never sent. Prints a timeline (or the
+    JSON trace with --format json).
     """
     from flowdsl.check.run import analyze
     from flowdsl.cli.setup import project_for
@@ -91,7 +98,13 @@ def simulate(file: str, pairs: tuple[str, ...], inputs_file: str | None, mocks_p
 
     if runs is not None and step_id is not None:
         _fail_usage("--step shows one run in full; it cannot be combined with --runs")
-    sim = Simulator(wf, catalog, mocks)
+    from flowdsl.simulate.sandbox import Mode, PythonRunner, resolve_mode
+    mode: Mode = "mock"
+    if any(s.kind == "python" for s in wf.all_steps()):
+        mode, note = resolve_mode(python_mode)
+        if note:
+            click.echo(f"flowdsl simulate: {note}", err=True)
+    sim = Simulator(wf, catalog, mocks, PythonRunner(mode=mode))
     if step_id is not None and step_id not in sim.kinds:
         from flowdsl.suggest import did_you_mean
         _fail_usage(f'no step "{step_id}" in {file}{did_you_mean(step_id, sorted(sim.kinds))}')

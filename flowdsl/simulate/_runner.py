@@ -1,9 +1,12 @@
 """Runs one python step's code inside the sandbox process (see ``sandbox.py``).
 
-Started as ``python -I -S _runner.py``: it reads ``{code, inputs, tmp, cpu_s}`` as JSON on
-stdin, installs an audit hook that refuses network, process creation and file access
-outside the temporary directory (reads of the standard library excepted, so imports work),
-runs the code with ``inputs`` bound, and writes one JSON line to stdout:
+Started (by ``isolation.py``) as ``python -I -S -B _runner.py``, usually inside the OS
+isolation described there: it reads ``{code, inputs, cpu_s, hook}`` as JSON on stdin,
+installs an audit hook that refuses network, process creation and file access outside its
+working directory (reads of the standard library excepted, so imports work) -- a second
+layer that gives honest mistakes a clear message; the jail is the operating system's --
+runs the code with ``inputs`` bound, and writes one JSON document to fd 3, the result pipe
+(never stdout, where the step's own output goes and anything printed there is just a log):
 ``{"ok": true, "result": ..., "set": bool, "logs": "..."}`` or
 ``{"ok": false, "error": "ZeroDivisionError", "cause": "division by zero (line 3)", ...}``.
 
@@ -18,7 +21,7 @@ import os
 import sys
 import traceback
 
-MARK = "\x00flowdsl-result\x00"
+RESULT_FD = 3
 _BLOCKED_PREFIXES = ("socket.", "subprocess.", "os.exec", "os.spawn", "os.posix_spawn", "os.fork",
                      "os.system", "os.kill", "os.killpg", "pty.", "ctypes.", "os.startfile", "webbrowser.",
                      "urllib.Request", "http.client.", "ftplib.", "smtplib.", "poplib.", "imaplib.",
@@ -86,10 +89,13 @@ def _line_of(tb) -> int | None:  # type: ignore[no-untyped-def]
 
 def main() -> None:
     payload = json.loads(sys.stdin.read())
-    tmp = payload["tmp"]
-    os.chdir(tmp)
+    sys.stdin.close()
+    tmp = os.getcwd()
+    os.environ["HOME"] = "/nonexistent"  # no home: ~ is not the scratch directory
     _limits(float(payload.get("cpu_s", 30)))
-    out = sys.stdout
+    # The result pipe: kept out of the step's way (not inherited, not an obvious number).
+    out = os.dup(RESULT_FD)
+    os.close(RESULT_FD)
     logs = io.StringIO()
     scope = {"__name__": "__main__", "__builtins__": builtins, "inputs": payload["inputs"]}
     reply: dict = {}
@@ -98,7 +104,8 @@ def main() -> None:
     except SyntaxError as exc:
         reply = {"ok": False, "error": "SyntaxError", "cause": f"{exc.msg} (line {exc.lineno})"}
     else:
-        _install(tmp)
+        if payload.get("hook", True):
+            _install(tmp)
         try:
             with contextlib.redirect_stdout(logs), contextlib.redirect_stderr(logs):
                 exec(code, scope)
@@ -115,8 +122,11 @@ def main() -> None:
     except (TypeError, ValueError) as exc:
         text = json.dumps({"ok": False, "error": "TypeError",
                            "cause": f"`result` is not JSON data: {exc}", "logs": reply["logs"]})
-    out.write(MARK + text + "\n")
-    out.flush()
+    data = text.encode("ascii")
+    while data:
+        data = data[os.write(out, data):]
+    os.close(out)
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -153,6 +153,7 @@ class Leaf(Node):
         self.fallback_params: Callable[[Scope], Any] | None = None
         self.model: str | None = None
         self.fallback_model: str | None = None
+        self.code: str | None = None  # a python step's code
         mock = sim.mocks.get(step.id) if sim.mocks else None
         if isinstance(step, ir.ModelStep):
             self.model = step.model
@@ -191,11 +192,13 @@ class Leaf(Node):
             self.call = Call(step.id, "http", mock, est, http_default)
         elif isinstance(step, ir.PythonStep):
             self.params = compile_value(step.inputs)
-            code = step.code.text
+            code = self.code = step.code.text
             est = Estimate(D.PYTHON_DURATION_S, D.PYTHON_COST_USD, True, False)
 
             def python_default(run: Run, n: int, params: Any, timeout: float | None) -> tuple[bool, Any, str, str, str]:
                 res = run.sim.python.run(code, params if params is not None else {}, timeout)
+                if not res.ran:  # --python mock: nothing runs, no mock response: no result
+                    return True, None, "", "", "default"
                 if res.ok:
                     return True, res.output, "", "", "python"
                 return False, None, res.error, res.cause, "python"
@@ -287,11 +290,34 @@ class Parallel(Node):
 
     cap = _container_cap
 
+    def prefetch(self, run: "Run", t: float) -> None:
+        """Start, in the background, every python step of the branches whose inputs are
+        already known at ``t`` (branches start together), so N branches' python steps cost
+        about one step of wall time. The branches are then simulated one after the other as
+        before, and each step waits for its own process: results do not depend on timing."""
+        for branch in self.branches:
+            for node in branch:
+                if isinstance(node, Parallel):
+                    node.prefetch(run, t)
+                if not isinstance(node, Leaf) or node.code is None:
+                    continue
+                mock = node.call.mock
+                if mock is not None and mock.response_for(0) is not None:
+                    continue  # its mock answers; nothing runs
+                run.scope.now = t
+                try:
+                    params = node.params(run.scope)
+                except Exception:  # depends on something not done yet: it runs in its turn
+                    continue
+                run.sim.python.prefetch(node.code, params if params is not None else {}, node.timeout_s)
+        run.scope.now = t
+
     def run(self, run: "Run", t: float) -> tuple[float, Failure | None]:
         rec = run.records[self.id]
         rec.started = t
         end = t
         failures: list[Failure] = []
+        self.prefetch(run, t)
         for branch in self.branches:
             e, f = run.sequence(branch, t)
             end = max(end, e)
