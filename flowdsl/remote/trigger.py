@@ -3,16 +3,24 @@
 A trigger is a non-idempotent POST. After an ambiguous failure the workflow's newest
 executions are checked for one started by this call (same inputs, created after it began)
 before re-posting, so a dropped response does not start the run twice.
+
+A flow's ``outputs:`` (the definition's ``output_mapping``): the /v1 surface returns them as
+``workflow_output``; the engine surface returns only the last step's ``output``, so
+:func:`flow_outputs` resolves the mapping over the execution's ``step_outputs`` with the
+simulator's own output resolvers (one interpreter for ``{{...}}``), and
+:class:`ExecutionWatch` adds the result as ``workflow_output`` to a completed execution.
 """
 
 from __future__ import annotations
 
+import json
+import math
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from flowdsl.remote.client import ApiClient
+from flowdsl.remote.client import ApiClient, latest_version_id
 from flowdsl.remote.errors import AmbiguousWriteError, RemoteError, TransportError
 
 TERMINAL = ("completed", "failed", "cancelled")
@@ -79,6 +87,10 @@ class ExecutionWatch:
                     if on_step is not None:
                         on_step(sid, status)
             if detail.get("status") in TERMINAL:
+                if detail.get("status") == "completed" and "workflow_output" not in detail:
+                    mapped = flow_outputs(self.client, detail)
+                    if mapped is not None:
+                        detail["workflow_output"] = mapped
                 return detail
             if time.monotonic() >= deadline:
                 raise RemoteError(f"execution {self.execution_id} still {detail.get('status')} "
@@ -86,9 +98,69 @@ class ExecutionWatch:
             self.sleep(self.interval)
 
 
+@dataclass
+class _StepRecord:
+    """A finished execution's ``StepOutput`` as the simulator's references read a step."""
+
+    id: str
+    status: str
+    ended: float | None
+    output: Any
+    primary: Any
+    error: dict[str, Any] | None
+    selected: str | None
+
+    @staticmethod
+    def of(sid: str, so: dict[str, Any]) -> "_StepRecord":
+        from flowdsl.simulate.defaults import primary_of
+        status = str(so.get("status") or "")
+        output = so.get("output")
+        error = {"error": so.get("error"), "cause": so.get("error_cause")} if status == "failed" else None
+        return _StepRecord(sid, status, 0.0 if status in ("completed", "failed") else None, output,
+                           so["primary"] if "primary" in so else primary_of(output), error, so.get("selected"))
+
+
+def _execution_version(client: ApiClient, workflow_id: str, execution_id: str) -> str | None:
+    try:
+        listed = (client.list_executions(workflow_id, limit=50) or {}).get("executions") or []
+    except RemoteError:
+        return None
+    return next((str(e["version_id"]) for e in listed
+                 if e.get("execution_id") == execution_id and e.get("version_id")), None)
+
+
+def flow_outputs(client: ApiClient, detail: dict[str, Any]) -> dict[str, Any] | None:
+    """The flow's mapped ``outputs:`` for a completed execution, resolved over its
+    ``step_outputs``; None when its definition has no mapping or cannot be fetched."""
+    from flowdsl.frontend.source import load_source
+    from flowdsl.simulate import Simulator
+    from flowdsl.simulate.values import Scope
+    wid = detail.get("workflow_id")
+    if not isinstance(wid, str) or not wid:
+        return None
+    try:
+        wf = client.get_workflow(wid)
+    except RemoteError:
+        return None
+    if wf is None:
+        return None
+    vid = detail.get("version_id") or _execution_version(client, wid, str(detail.get("execution_id")))
+    vid = vid or latest_version_id(wf)
+    version = next((v for v in wf.get("versions") or [] if isinstance(v, dict) and v.get("version_id") == vid), None)
+    definition = (version or {}).get("definition")
+    if not isinstance(definition, dict):
+        return None
+    flow = load_source(json.dumps(definition), "definition.json").workflow
+    if flow is None or not flow.outputs:
+        return None
+    records = {sid: _StepRecord.of(sid, so) for sid, so in (detail.get("step_outputs") or {}).items()
+               if isinstance(so, dict)}
+    scope = Scope(detail.get("inputs") or {}, records, math.inf)
+    return {name: resolve(scope) for name, resolve in Simulator(flow).outputs}
+
+
 def parse_inputs(pairs: tuple[str, ...] | list[str]) -> dict[str, Any]:
     """``k=v`` pairs; ``v`` is read as JSON when it parses (numbers, booleans, lists), else text."""
-    import json
     out: dict[str, Any] = {}
     for pair in pairs:
         key, sep, raw = pair.partition("=")

@@ -18,9 +18,12 @@ def test_trigger_file_and_wait(emulator: Any, project: Path, run: Any) -> None:
             "--api-url", emulator.base_url)
     assert r.exit_code == 0, r.output
     assert "step gen: completed" in r.stderr and "step keep: completed" in r.stderr
-    assert json.loads(r.stdout) == {"note": "flow 1"}
+    # The flow's mapped outputs, not the last step's output (the engine surface has no
+    # workflow_output: trigger resolves the mapping over step_outputs).
     [ex] = emulator.store.snapshot()["executions"].values()
     assert ex["inputs"] == {"prompt": "a red fox"}
+    assert json.loads(r.stdout) == {"image": ex["steps"][0]["primary"]}
+    assert json.loads(r.stdout)["image"].endswith(".png")
 
 
 def test_trigger_without_wait_prints_the_id(emulator: Any, project: Path, run: Any) -> None:
