@@ -1,12 +1,13 @@
-"""``flowdsl fmt [--check] PATH...``: rewrite flows in canonical form (the import printer).
+"""``flowdsl fmt [--check [--diff]] PATH...``: rewrite flows in canonical layout, keeping comments.
 
-The printer works from the IR, which has no comments; so a file with comments (other than
-the yaml-language-server modeline) is left alone and reported, unless --drop-comments.
+The work is done by :mod:`flowdsl.emit.format`, which refuses (with a one-line reason) any file
+whose formatted text would not load, would compile differently or would lose a comment; such a
+file is left untouched.
 """
 
 from __future__ import annotations
 
-import re
+import difflib
 import sys
 from pathlib import Path
 
@@ -15,58 +16,45 @@ import click
 from flowdsl.cli.common import collect
 from flowdsl.cli.main import EXIT_FINDINGS, EXIT_OK
 
-_MODELINE = re.compile(r"^#\s*yaml-language-server:\s*\$schema=(\S+)")
-
-
-def _comments(text: str) -> tuple[str | None, bool]:
-    """The modeline's schema path, and whether any other comment is present."""
-    schema = None
-    lines = text.splitlines()
-    if lines and (m := _MODELINE.match(lines[0])):
-        schema = m.group(1)
-    has_other = False
-    # YAML parsers drop comments; a '#' starts one at a line start or after a blank outside
-    # quotes. Erring towards "has comments" only means a file is left alone.
-    for i, ln in enumerate(lines):
-        if i == 0 and schema:
-            continue
-        stripped = ln.lstrip()
-        if stripped.startswith("#") or re.search(r"\s#", ln.split('"')[0].split("'")[0]):
-            has_other = True
-            break
-    return schema, has_other
-
 
 @click.command("fmt")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--check", is_flag=True, help="Change nothing; exit 1 if a file is not canonical.")
-@click.option("--drop-comments", is_flag=True, help="Format files with comments too (the comments are lost).")
-def fmt(paths: tuple[str, ...], check: bool, drop_comments: bool) -> None:
-    """Rewrite .flow.yaml files in canonical layout (JSON definitions are left alone)."""
-    from flowdsl.frontend.source import load_workflow
-    from flowdsl.emit.printer import print_flow
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if a file would change.")
+@click.option("--diff", "show_diff", is_flag=True, help="With --check: print a unified diff of each change.")
+@click.option("--drop-comments", is_flag=True, hidden=True,
+              help="Deprecated, does nothing: fmt keeps comments.")
+def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, drop_comments: bool) -> None:
+    """Rewrite .flow.yaml files in canonical layout, keeping comments (JSON definitions are left alone)."""
     from flowdsl.catalog.cache import atomic_write
+    from flowdsl.emit.format import FormatRefused, format_text
+
+    if drop_comments:
+        click.echo("note: --drop-comments is deprecated and does nothing; fmt keeps comments", err=True)
     changed = failed = 0
     for f in collect(paths):
         if f.suffix == ".json":
             continue
-        r = load_workflow(f)
-        if r.workflow is None or r.has_errors:
-            click.echo(f"{f}: not formatted: it has errors (run flowdsl check)", err=True)
+        try:
+            source = f.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            click.echo(f"{f}: not formatted: cannot read it ({type(exc).__name__})", err=True)
             failed += 1
             continue
-        schema, has_comments = _comments(r.source)
-        new = print_flow(r.workflow, schema)
-        if new == r.source:
-            continue
-        if has_comments and not drop_comments:
-            click.echo(f"{f}: not formatted: it has comments, which formatting would drop "
-                       "(use --drop-comments)", err=True)
+        try:
+            new = format_text(source, str(f))
+        except FormatRefused as exc:
+            click.echo(f"{f}: not formatted: {exc}", err=True)
             failed += 1
+            continue
+        if new == source:
             continue
         changed += 1
         if check:
             click.echo(f"{f}: would reformat")
+            if show_diff:
+                click.echo("".join(difflib.unified_diff(
+                    source.splitlines(keepends=True), new.splitlines(keepends=True),
+                    fromfile=f"{f}", tofile=f"{f} (formatted)")), nl=False)
         else:
             atomic_write(Path(f), new.encode("utf-8"))
             click.echo(f"{f}: reformatted")

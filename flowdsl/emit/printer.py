@@ -10,31 +10,18 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any
 
-import yaml
-
 from flowdsl import ir
+from flowdsl.emit.quoting import plain_ok
 from flowdsl.emit.compiler import else_defaults, then_defaults
 from flowdsl.lang.conditions import expressible_as_text, to_json, to_text
 from flowdsl.frontend.nodes import num
 
-# Plain (unquoted) style is used only when the text cannot be misread; the final say is a
-# YAML round trip. Flow context ({...}, [...]) also forbids the flow indicators.
-_PLAIN_BLOCK = re.compile(r"^[^-?:,\[\]{}#&*!|>'\"%@`\s][^\n\t\r]*$")
-_PLAIN_FLOW = re.compile(r"^[^-?:,\[\]{}#&*!|>'\"%@`\s][^\n\t\r,\[\]{}]*$")
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 def _plain_ok(s: str, flow: bool) -> bool:
-    pattern = _PLAIN_FLOW if flow else _PLAIN_BLOCK
-    if not s or s != s.strip() or not pattern.match(s) or ": " in s or " #" in s or s.endswith(":"):
-        return False
-    try:
-        return yaml.load(s, Loader=_SAFE_LOADER) == s  # e.g. "yes", "1.0", "null" are not strings
-    except yaml.YAMLError:
-        return False
+    # Plain only when YAML 1.1 and 1.2 both read it back as the same string (shared with fmt).
+    return plain_ok(s, flow)
 
 
 def scalar(v: Any, flow: bool = True) -> str:
