@@ -30,8 +30,32 @@ class PythonFacts:
     """What the python rules need from one step's code, found in a single AST walk."""
 
     reads: tuple[tuple[str, ast.expr, str], ...]  # (name, key node, "index" | "get")
-    binds_result: bool
+    binds_result: bool  # at module level (or through ``global result``)
     rebinds_inputs: bool
+    # ``inputs.text``: attribute reads on the inputs dict (attribute, node).
+    attributes: tuple[tuple[str, ast.Attribute], ...] = ()
+
+
+# What a dict answers to as an attribute: anything else on ``inputs`` is an AttributeError.
+DICT_METHODS = frozenset(n for n in dir(dict) if not n.startswith("_"))
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
+           ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _module_level(tree: ast.AST) -> "list[ast.AST]":
+    """The nodes of the module's own scope: not inside a function, class or lambda body."""
+    out: list[ast.AST] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, _SCOPES):
+                # The name a def/class binds is in this scope; its body is not.
+                out.append(child)
+                continue
+            stack.append(child)
+    return out
 
 
 def facts(ctx: "Context", step: ir.PythonStep) -> PythonFacts | None:
@@ -45,11 +69,22 @@ def facts(ctx: "Context", step: ir.PythonStep) -> PythonFacts | None:
     if not isinstance(tree, SyntaxError):
         reads: list[tuple[str, ast.expr, str]] = []
         binds = rebinds = False
+        attributes: list[tuple[str, ast.Attribute]] = []
+        for node in _module_level(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                binds = binds or node.id == "result"
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                binds = binds or node.name == "result"
+            elif isinstance(node, ast.alias):
+                binds = binds or (node.asname or node.name) == "result"
         for node in ast.walk(tree):
             if isinstance(node, ast.Name):
                 if isinstance(node.ctx, ast.Store):
-                    binds = binds or node.id == "result"
                     rebinds = rebinds or node.id == "inputs"
+            elif isinstance(node, ast.Attribute):
+                if isinstance(node.value, ast.Name) and node.value.id == "inputs" \
+                        and node.attr not in DICT_METHODS:
+                    attributes.append((node.attr, node))
             elif isinstance(node, ast.Subscript):
                 if isinstance(node.value, ast.Name) and node.value.id == "inputs" \
                         and isinstance(node.ctx, ast.Load) and isinstance(node.slice, ast.Constant) \
@@ -65,8 +100,6 @@ def facts(ctx: "Context", step: ir.PythonStep) -> PythonFacts | None:
                     reads.append((node.args[0].value, node.args[0], "get"))
             elif isinstance(node, ast.Global):
                 binds = binds or "result" in node.names
-            elif isinstance(node, ast.alias):
-                binds = binds or (node.asname or node.name) == "result"
-        result = PythonFacts(tuple(reads), binds, rebinds)
+        result = PythonFacts(tuple(reads), binds, rebinds, tuple(attributes))
     memo[key] = result
     return result

@@ -3,7 +3,9 @@
 The engine takes a python step's output from the variable ``result``; code that never
 binds it produces no output, and every step reading ``{{step.output}}`` gets nothing.
 Any binding counts: assignment, augmented or annotated assignment, ``for result in``,
-``with ... as result``, ``global result``, ``import ... as result``.
+``with ... as result``, ``global result``, ``import ... as result``, at the top level of
+the code: ``result`` assigned only inside a function or class body is a local there and
+does not count.
 
     steps:
       - id: shout

@@ -3,7 +3,7 @@
 A python step sees only what its ``with:`` (engine: ``inputs``) passes in, as the dict
 ``inputs``. ``inputs['x']`` for an undeclared ``x`` raises ``KeyError`` at run time;
 ``inputs.get('x')`` silently yields ``None`` (``inputs.get('x', default)`` is deliberate and
-does not fire). Positions are mapped into the flow file.
+does not fire). ``inputs.x`` (attribute access on the dict) raises ``AttributeError``. Positions are mapped into the flow file.
 
     steps:
       - id: shout
@@ -49,3 +49,10 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
                         f"(it {effect} at run time)",
                         code_span(step.code, node.lineno, node.col_offset, length),
                         step=step.common.id, hint=hint)
+        for attr, anode in found.attributes:
+            length = (anode.end_col_offset or anode.col_offset + 1) - anode.col_offset \
+                if anode.end_lineno == anode.lineno else 1
+            yield error(RULE, f"inputs.{attr}: inputs is a dict, so attribute access raises "
+                        "AttributeError at run time",
+                        code_span(step.code, anode.lineno, anode.col_offset, length),
+                        step=step.common.id, hint=f"write inputs['{attr}']")

@@ -40,3 +40,10 @@ def test_implicit_branch_id_duplicate_says_where_it_comes_from() -> None:
     d = only(text, "duplicate-id")
     assert (d.span.line, d.span.column) == (7, 9)
     assert "implicit branch" in d.message and "<id>_condition_met" in (d.hint or "")
+
+
+def test_inputs_attribute_access_says_use_a_subscript() -> None:
+    text = ("steps:\n  - id: s\n    python: |\n      result = inputs.text\n    with: {text: hi}\n"
+            "outputs:\n  a: \"{{s.output}}\"\n")
+    d = only(text, "python-undefined-input")
+    assert (d.span.line, d.span.column) == (4, 16) and d.hint == "write inputs['text']"
