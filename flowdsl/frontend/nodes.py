@@ -20,6 +20,7 @@ from flowdsl.lang.templates import has_template, scan
 
 _DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*)+$")
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h)")
+_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
@@ -199,10 +200,51 @@ class Reader:
                 self.report(codes.SCHEMA, f'unknown key "{name}" in {what}{did_you_mean(str(name), allowed)}',
                             key.span, step=step, hint=hint)
 
+    def offset(self, line: int, column: int) -> int:
+        """The character offset of a 1-based line and column."""
+        self.position(0)
+        assert self._line_starts is not None
+        return self._line_starts[line - 1] + column - 1 if line <= len(self._line_starts) else len(self.text)
+
+    def unquoted_template(self, node: YNode, step: str | None) -> ir.Scalar | None:
+        """``key: {{inputs.x}}`` unquoted: YAML reads a flow mapping inside a flow mapping.
+        One finding that says to quote it (the loader's own is dropped), and the template
+        it was meant to be, so nothing downstream piles on."""
+        if not isinstance(node, YMap) or node.span.line != node.span.end_line:
+            return None
+        start = self.offset(node.span.line, node.span.column)
+        end = self.offset(node.span.end_line, node.span.end_column)
+        raw = self.text[start:end]
+        if not re.fullmatch(r"\{\{[^{}\n]*\}\}", raw):
+            return None
+        self.doc.diagnostics[:] = [
+            d for d in self.doc.diagnostics
+            if not (d.rule == codes.YAML_SYNTAX and d.span.line == node.span.line
+                    and node.span.column <= d.span.column < node.span.end_column)]
+        self.report(codes.SCHEMA, f"YAML reads an unquoted {raw} as a mapping: quote the template",
+                    node.span, step=step, hint=f'write "{raw}"')
+        text_node = YScalar(raw, node.span, '"', start, end)
+        return self.scalar(text_node, step)
+
+    def sexagesimal(self, node: YScalar, step: str | None) -> str | None:
+        """``16:9`` unquoted: YAML 1.1 reads base 60 (969). One finding; the string it meant."""
+        v = node.value
+        if node.style is not None or not isinstance(v, int) or isinstance(v, bool):
+            return None
+        raw = self.text[node.start:node.end].strip()
+        if not _SEXAGESIMAL.fullmatch(raw):
+            return None
+        self.report(codes.SCHEMA, f"YAML reads {raw} as the number {v}: quote it", node.span,
+                    step=step, hint=f'write "{raw}"')
+        return raw
+
     # values -----------------------------------------------------------------
     def value(self, node: YNode, step: str | None) -> ir.Value:
         if isinstance(node, YScalar):
             return self.scalar(node, step)
+        meant = self.unquoted_template(node, step)
+        if meant is not None:
+            return meant
         if isinstance(node, YSeq):
             return ir.ListValue(tuple(self.value(n, step) for n in node.items), node.span)
         entries = []
@@ -220,6 +262,9 @@ class Reader:
 
     def scalar(self, node: YScalar, step: str | None) -> ir.Scalar:
         v = node.value
+        meant = self.sexagesimal(node, step)
+        if meant is not None:
+            return ir.Scalar(meant, node.span)
         if isinstance(v, str) and has_template(v):
             return ir.Scalar(v, node.span, self.template(node, v, step))
         return ir.Scalar(v, node.span)

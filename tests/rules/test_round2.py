@@ -47,3 +47,14 @@ def test_inputs_attribute_access_says_use_a_subscript() -> None:
             "outputs:\n  a: \"{{s.output}}\"\n")
     d = only(text, "python-undefined-input")
     assert (d.span.line, d.span.column) == (4, 16) and d.hint == "write inputs['text']"
+
+
+def test_unquoted_ratio_and_template_are_one_finding_each_with_the_fix() -> None:
+    text = ("steps:\n  - id: gen\n    model: flux-2-pro\n    with: {prompt: a, aspect_ratio: 16:9}\n"
+            "outputs:\n  a: \"{{gen.primary}}\"\n")
+    d = only(text, "schema")
+    assert d.message == "YAML reads 16:9 as the number 969: quote it"
+    text = ("inputs:\n  image: string\nsteps:\n  - id: up\n    model: topaz-upscale-image\n"
+            "    with:\n      image_url: {{inputs.image}}\noutputs:\n  a: \"{{up.primary}}\"\n")
+    d = only(text, "schema")
+    assert "quote the template" in d.message and d.hint == 'write "{{inputs.image}}"'
