@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from lsprotocol import types as lsp
@@ -16,7 +17,9 @@ _RENAME = re.compile(r'rename "([^"]+)" to "([^"]+)"')
 # A plain scalar YAML 1.1 resolves to a number: 16:9 (base 60), 1e3, 0.5, 007...
 _NUMBERISH = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$|^[-+]?[0-9][0-9_.eE+-]*$")
 _IGNORE = re.compile(r"#.*?\bflowdsl:\s*ignore(?:\[([^\]]*)\])?")
-_QUOTE_RULES = {"param-type", "param-value", "reference-type"}
+_QUOTE_RULES = {"param-type", "param-value", "reference-type", "schema", "media-type",
+                "condition-operator"}
+_WRITE = re.compile(r"^write (.+)$")
 
 
 def _overlaps(diag: Diagnostic, rng: lsp.Range) -> bool:
@@ -36,8 +39,13 @@ def replacement(old: str, suggestion: str) -> str:
             inner = old[len(opener):len(old) - len(closer)].strip()
             if "." in suggestion:
                 return opener + suggestion + closer
-            head, _, _ = inner.rpartition(".")
-            return opener + (head + "." if head else "") + suggestion + closer
+            parts = inner.split(".")
+            # The misspelt segment: the one closest to the suggestion ("inputs" is never it).
+            scores = [(difflib.SequenceMatcher(None, p, suggestion).ratio(), -i)
+                      for i, p in enumerate(parts) if not (i == 0 and p == "inputs")]
+            if scores:
+                parts[-max(scores)[1]] = suggestion
+            return opener + ".".join(parts) + closer
     quote = old[:1] if old[:1] in "\"'" and old[-1:] == old[:1] and len(old) > 1 else ""
     return quote + suggestion + quote
 
@@ -58,9 +66,22 @@ def _did_you_mean(diag: Diagnostic, source: str, uri: str) -> lsp.CodeAction | N
         new = r.group(2)
     if new == old:
         return None
+    return _fix(diag, uri, new)
+
+
+def _fix(diag: Diagnostic, uri: str, new: str) -> lsp.CodeAction:
     return lsp.CodeAction(title=f"Change to {new}", kind=lsp.CodeActionKind.QuickFix,
                           diagnostics=[to_lsp(diag)], is_preferred=True,
                           edit=_edit(uri, to_range(diag.span), new))
+
+
+def _write(diag: Diagnostic, source: str, uri: str) -> lsp.CodeAction | None:
+    """A hint that says what to write instead (``write "16:9"``, ``write {{a.b}}``)."""
+    m = _WRITE.match(diag.hint or "")
+    old = span_text(source, diag.span)
+    if m is None or not old or m.group(1) == old:
+        return None
+    return _fix(diag, uri, m.group(1))
 
 
 def _quote(diag: Diagnostic, source: str, uri: str) -> lsp.CodeAction | None:
@@ -96,13 +117,22 @@ def _ignore(diag: Diagnostic, source: str, uri: str) -> lsp.CodeAction:
 
 def code_actions(checked: CheckedFile, uri: str, rng: lsp.Range) -> list[lsp.CodeAction]:
     out: list[lsp.CodeAction] = []
+    seen: set[str] = set()  # two findings on one value (param-type, param-value): one fix
     for diag in checked.diagnostics:
         if not _overlaps(diag, rng):
             continue
-        for make in (_did_you_mean, _quote):
+        for make in (_did_you_mean, _quote, _write):
             action = make(diag, checked.source, uri)
             if action is not None:
-                out.append(action)
+                key = f"{_new_text(action)}@{diag.span}"
+                if key not in seen:
+                    seen.add(key)
+                    out.append(action)
         if diag.rule != "yaml-syntax":
             out.append(_ignore(diag, checked.source, uri))
     return out
+
+
+def _new_text(action: lsp.CodeAction) -> str:
+    changes = action.edit.changes if action.edit is not None else None
+    return "".join(e.new_text for edits in (changes or {}).values() for e in edits)

@@ -29,6 +29,7 @@ _AFTER_REF = re.compile(r"\$\.[\w.\-]+\s+([\w-]*)$")
 _KEY_LINE = re.compile(r"^(\s*)(?:-\s+)?([\w-]*)$")
 _VALUE_LINE = re.compile(r"^\s*(?:-\s+)?([\w-]+):\s*[\"']?([^\"',{}\[\]]*)$")
 _WITH_LINE = re.compile(r"^(\s*)(-\s+)?with:\s*(#.*)?$")
+_TEMPLATE = re.compile(r"\{\{.*?\}\}")
 _MODEL_KEY = re.compile(r"^\s*(?:-\s+)?model:\s*[\"']?([\w.\-/]+)")
 
 STEP_KEYS: tuple[tuple[str, str], ...] = (
@@ -306,7 +307,7 @@ def value_items(ctx: Ctx, slug: str, param: str, typed: str) -> list[lsp.Complet
 
 
 def complete_with(ctx: Ctx) -> list[lsp.CompletionItem] | None:
-    before = ctx.before
+    before = _TEMPLATE.sub(lambda m: "x" * len(m.group(0)), ctx.before)
     flow = re.search(r"\bwith:\s*\{([^{}]*)$", before)
     if flow is not None:
         slug = _model_near(ctx.lines, ctx.pos.line)

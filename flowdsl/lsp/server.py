@@ -186,13 +186,13 @@ def build_server() -> FlowServer:
     @guarded(server)
     def on_definition(params: lsp.DefinitionParams) -> list[lsp.Location] | None:
         uri = params.text_document.uri
-        return navigation.definition(server.good(uri), params.position, uri)
+        return navigation.definition(server.analysis(uri), params.position, uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
     @guarded(server)
     def on_references(params: lsp.ReferenceParams) -> list[lsp.Location] | None:
         uri = params.text_document.uri
-        return navigation.references(server.good(uri), params.position, uri,
+        return navigation.references(server.analysis(uri), params.position, uri,
                                      params.context.include_declaration)
 
     @server.feature(lsp.TEXT_DOCUMENT_PREPARE_RENAME)
