@@ -79,6 +79,77 @@ def _limits(cpu_s: float) -> None:
             pass
 
 
+# seccomp: once started, the runner may not exec another program (a shell, a binary of the
+# read-only view), create processes (fork, vfork, clone without CLONE_THREAD; clone3 is
+# answered ENOSYS so libc falls back to clone), make namespaces, mount, chroot, ptrace, or
+# reach the kernel's riskier interfaces (bpf, perf, userfaultfd, keyrings, io_uring). RLIMIT_NPROC says the same where the kernel
+# counts it (it does not for a host-root caller).
+_CALLS = {  # arch: (AUDIT_ARCH, denied calls, clone, clone3)
+    # execve execveat fork vfork unshare setns mount umount2 pivot_root chroot ptrace bpf
+    # perf_event_open userfaultfd keyctl add_key request_key io_uring_setup open_tree move_mount
+    # fsopen fsconfig fsmount fspick mount_setattr personality
+    "x86_64": (0xC000003E, (59, 322, 57, 58, 272, 308, 165, 166, 155, 161, 101, 321, 298, 323, 250, 248, 249,
+                            425, 428, 429, 430, 431, 432, 433, 442, 135), 56, 435),
+    "aarch64": (0xC00000B7, (221, 281, 97, 268, 40, 39, 41, 51, 117, 280, 241, 282, 219, 217, 218,
+                             425, 428, 429, 430, 431, 432, 433, 442, 92), 220, 435),
+}
+
+
+def _no_exec() -> bool:
+    arch = _CALLS.get(os.uname().machine)
+    if arch is None or not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+    import struct
+    audit_arch, denied, clone, clone3 = arch
+    LD, JEQ, JSET, RET = 0x20, 0x15, 0x45, 0x06
+    ALLOW, DENY, NOSYS, KILL = 0x7FFF0000, 0x00050000 | 1, 0x00050000 | 38, 0x80000000
+    prog: list[tuple[int, int, int, int]] = []  # (code, jt, jf, k); jumps are fixed up below
+    labels: dict[str, int] = {}
+    jumps: list[tuple[int, str, str]] = []
+
+    def op(code: int, k: int, jt: str = "", jf: str = "") -> None:
+        if jt or jf:
+            jumps.append((len(prog), jt, jf))
+        prog.append((code, 0, 0, k))
+
+    op(LD, 4)
+    op(JEQ, audit_arch, "nr", "kill")
+    labels["nr"] = len(prog)
+    op(LD, 0)
+    for nr in denied:
+        op(JEQ, nr, "deny", "next")
+        labels.setdefault("next", 0)
+        labels["next"] = len(prog)
+    op(JEQ, clone3, "nosys", "c")
+    labels["c"] = len(prog)
+    op(JEQ, clone, "flags", "allow")
+    labels["flags"] = len(prog)
+    op(LD, 16)  # args[0], low 32 bits (little endian): clone's flags
+    op(JSET, 0x10000, "allow", "deny")  # CLONE_THREAD
+    for name, k in (("allow", ALLOW), ("deny", DENY), ("nosys", NOSYS), ("kill", KILL)):
+        labels[name] = len(prog)
+        op(RET, k)
+    fixed = list(prog)
+    for at, jt, jf in jumps:
+        code, _, _, k = fixed[at]
+        t = (labels[jt] if jt != "next" else at + 1) - at - 1
+        f = (labels[jf] if jf != "next" else at + 1) - at - 1
+        fixed[at] = (code, t, f, k)
+    data = b"".join(struct.pack("HBBI", *i) for i in fixed)
+    buf = ctypes.create_string_buffer(data, len(data))
+
+    class Fprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+    fprog = Fprog(len(fixed), ctypes.addressof(buf))
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(38, 1, 0, 0, 0)  # PR_SET_NO_NEW_PRIVS (set already when isolated)
+    ok = libc.prctl(22, 2, ctypes.byref(fprog), 0, 0) == 0  # PR_SET_SECCOMP, SECCOMP_MODE_FILTER
+    for name in [m for m in sys.modules if m == "ctypes" or m.startswith(("ctypes.", "_ctypes"))]:
+        del sys.modules[name]
+    return ok
+
+
 def _line_of(tb) -> int | None:  # type: ignore[no-untyped-def]
     line = None
     for frame, lineno in traceback.walk_tb(tb):
@@ -93,6 +164,8 @@ def main() -> None:
     tmp = os.getcwd()
     os.environ["HOME"] = "/nonexistent"  # no home: ~ is not the scratch directory
     _limits(float(payload.get("cpu_s", 30)))
+    if payload.get("no_exec", True):
+        _no_exec()
     # The result pipe: kept out of the step's way (not inherited, not an obvious number).
     out = os.dup(RESULT_FD)
     os.close(RESULT_FD)
