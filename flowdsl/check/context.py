@@ -19,6 +19,7 @@ from flowdsl.catalog.model import Catalog, ModelSpec
 from flowdsl.check import types
 from flowdsl.check.config import Config
 from flowdsl.check.symbols import StepInfo, SymbolTable
+from flowdsl.frontend.workflow import broken_parts
 from flowdsl.spans import Span
 
 if TYPE_CHECKING:
@@ -67,6 +68,8 @@ class Context:
         self.config = config
         self.source = source
         self.symbols = SymbolTable(workflow)
+        # Steps that failed to parse: their ids and the inputs they read (no cascades).
+        self.broken = broken_parts(workflow)
         self._lines: list[str] | None = None
         self._specs: dict[str, ModelSpec | None] = {}
         self._types: dict[tuple[str, tuple[str, ...]], types.Type] = {}

@@ -8,6 +8,7 @@ from functools import cached_property
 import bisect
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from flowdsl import codes
@@ -46,6 +47,34 @@ def num(value: float) -> int | float:
     return int(value) if float(value).is_integer() else value
 
 
+_INPUT_MENTION = re.compile(r"\binputs\.([A-Za-z0-9_][A-Za-z0-9_\-]*)")
+
+
+@dataclass
+class Broken:
+    """What the steps that failed to parse (and so are not in the IR) would have declared
+    and read: the checker must not report their absence as "no step X" or an input as
+    never used, a cascade of the one finding that says why the step did not parse."""
+
+    ids: set[str] = field(default_factory=set)
+    inputs: set[str] = field(default_factory=set)
+
+    def add(self, node: YNode) -> None:
+        stack: list[YNode] = [node]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, YScalar):
+                if isinstance(n.value, str):
+                    self.inputs.update(_INPUT_MENTION.findall(n.value))
+            elif isinstance(n, YSeq):
+                stack.extend(n.items)
+            else:
+                for k, v in n.items:
+                    if k.value in ("id", "step_id") and isinstance(v, YScalar) and v.value is not None:
+                        self.ids.add(str(v.value))
+                    stack.append(v)
+
+
 class Reader:
     """Shared state of one parse: the document, the findings, and position helpers."""
 
@@ -54,6 +83,7 @@ class Reader:
         self.file = doc.file
         self.text = doc.text
         self.diagnostics: list[Diagnostic] = []
+        self.broken = Broken()
         self._line_starts: list[int] | None = None
 
     # findings ---------------------------------------------------------------

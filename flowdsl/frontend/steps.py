@@ -90,6 +90,12 @@ class StepReader:
 
     # one step -----------------------------------------------------------------
     def step(self, node: YNode) -> ir.Step | None:
+        result = self._step(node)
+        if result is None:
+            self.r.broken.add(node)
+        return result
+
+    def _step(self, node: YNode) -> ir.Step | None:
         r = self.r
         m = r.mapping(node, "a step", None)
         if m is None:

@@ -10,6 +10,7 @@ Accepted shapes, all into the same IR:
 from __future__ import annotations
 
 import json
+import weakref
 from typing import Any
 
 import jsonschema
@@ -18,7 +19,7 @@ from flowdsl import codes
 from flowdsl import ir
 from flowdsl.lang.conditions import parse_ref
 from flowdsl.diagnostics import Severity
-from flowdsl.frontend.nodes import Reader, kind_name, plain
+from flowdsl.frontend.nodes import Broken, Reader, kind_name, plain
 from flowdsl.frontend.steps import StepReader, read_retry
 from flowdsl.frontend.load import Document, YMap, YNode, YScalar, YSeq
 from flowdsl.spans import Span
@@ -34,7 +35,28 @@ WRAPPER_TOP = META_KEYS + ("definition", "workflow_id", "version_id", "slug", "l
                            "published", "allowed_to_share")
 
 
+# What the steps that failed to parse would have declared, by workflow (see Broken).
+_BROKEN: dict[int, Broken] = {}
+
+
+def broken_parts(wf: ir.Workflow) -> Broken:
+    """Ids and input names in the steps of ``wf`` that failed to parse (empty if none)."""
+    return _BROKEN.get(id(wf)) or Broken()
+
+
+def _remember(wf: ir.Workflow | None, r: Reader) -> None:
+    if wf is not None and (r.broken.ids or r.broken.inputs):
+        _BROKEN[id(wf)] = r.broken
+        weakref.finalize(wf, _BROKEN.pop, id(wf), None)
+
+
 def read_workflow(doc: Document) -> tuple[ir.Workflow | None, Reader]:
+    wf, r = _read_workflow(doc)
+    _remember(wf, r)
+    return wf, r
+
+
+def _read_workflow(doc: Document) -> tuple[ir.Workflow | None, Reader]:
     r = Reader(doc)
     root = doc.root
     if root is None:

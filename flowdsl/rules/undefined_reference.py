@@ -15,6 +15,10 @@ this check the mistake costs a failed (and paid) execution.
         with: {prompt: "{{inputs.promt}}"}   # undefined-reference: no input "promt"
                                              #   (did you mean "prompt"?)
 
+A reference to a step that is written but failed to parse (a misspelt kind key such as
+``paralel:``, a missing ``id``) is not reported again: the schema finding on that step says
+why, and every reference to it, or to a step nested in it, would only repeat it.
+
 A definition that declares no inputs at all (a fragment) only gets a warning for
 ``{{inputs.x}}``: its inputs are not validated by the engine.
 """
@@ -59,6 +63,8 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
                             hint=hint or "declared inputs: " + ", ".join(inputs))
             continue
         if r.order is Order.UNDEFINED:
+            if ref.root in ctx.broken.ids:
+                continue  # the step is there but failed to parse: that finding says why
             best = closest(ref.root, steps) or (closest(ref.root, ["inputs"], 0.7))
             hint = f'did you mean "{best}"?' if best else None
             yield error(RULE, f'{ref.text()}: no step "{ref.root}" in this workflow', ref.span,

@@ -32,6 +32,7 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
     used = {u.ref.input_name for u in ctx.refs() if u.ref.is_input}
     # "$.inputs.x" in a value is already dollar-in-template; do not pile on.
     used |= {d.path[0] for d in ctx.dollar_refs() if d.root == "inputs" and d.path}
+    used |= ctx.broken.inputs  # read by a step that failed to parse (reported already)
     for declared in ctx.workflow.inputs:
         if declared.name not in used:
             yield warning(RULE, f'input "{declared.name}" is never used', declared.name_span,

@@ -58,3 +58,12 @@ def test_unquoted_ratio_and_template_are_one_finding_each_with_the_fix() -> None
             "    with:\n      image_url: {{inputs.image}}\noutputs:\n  a: \"{{up.primary}}\"\n")
     d = only(text, "schema")
     assert "quote the template" in d.message and d.hint == 'write "{{inputs.image}}"'
+
+
+def test_kind_typo_is_one_finding_with_did_you_mean_and_no_cascade() -> None:
+    text = ("inputs:\n  prompt: string\nsteps:\n  - id: fan\n    paralel:\n      - steps:\n"
+            "          - {id: a, model: flux-2-pro, with: {prompt: \"{{inputs.prompt}}\"}}\n"
+            "outputs:\n  a: \"{{a.primary}}\"\n  f: \"{{fan.output}}\"\n")
+    d = only(text, "schema")
+    assert (d.span.line, d.span.column) == (5, 5)
+    assert 'did you mean "parallel"?' in d.message
