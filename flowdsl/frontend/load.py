@@ -4,10 +4,17 @@ libyaml's C composer does the parsing when present (the pure-Python composer oth
 we never construct Python objects through PyYAML's constructor, because that loses
 positions, silently keeps the last of two duplicate keys and expands aliases without bound.
 Instead the composed node graph is converted here, with an expansion budget.
+
+Nothing here recurses deeper than :data:`MAX_DEPTH`: the node graph is composed by our own
+loop over the parser's event stream (libyaml's C composer recurses and dies by SIGSEGV near
+25,000 nested lists), and the nesting is measured while composing, before any recursive
+stage runs. Positions come from character offsets and our own line table, which counts
+only ``\n``, ``\r\n`` and ``\r`` as line breaks (YAML 1.2), not U+2028/U+2029/U+0085.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass, field
@@ -24,9 +31,15 @@ try:  # libyaml when the wheel has it: several times faster than the Python comp
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
     _Loader = yaml.SafeLoader
 
-# Expanded nodes allowed per file. A 20-step flow has a few hundred; a billion-laughs
-# file wants 10^9. Aliases are legitimate YAML, so we bound expansion instead of banning them.
+# Nodes that aliases may add to a file once expanded. A flow with a few shared anchors adds a
+# few hundred; a billion-laughs file wants 10^9. Aliases are legitimate YAML, so we bound what
+# they add (not the size of the file itself: that is MAX_FILE_BYTES's job).
 MAX_NODES = 200_000
+# Nesting of lists and mappings (also counted through aliases). Every later stage walks values
+# recursively; this keeps each of them far from Python's recursion limit.
+MAX_DEPTH = 128
+# Bytes of one flow file (also enforced by the CLI, which never reads more than this).
+MAX_FILE_BYTES = 16 * 1024 * 1024
 
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -89,32 +102,143 @@ class _Budget(Exception):
     pass
 
 
-def _expanded_size(node: yaml.Node, memo: dict[int, int], active: set[int]) -> int:
-    """Nodes the tree would have once aliases are expanded, computed on the (small) graph
-    with memoisation, so a billion-laughs file is measured without being expanded."""
-    key = id(node)
-    if key in memo:
-        return memo[key]
-    if key in active:
-        raise RecursionError("recursive alias")
-    if isinstance(node, yaml.ScalarNode):
-        return 1
-    active.add(key)
-    total = 1
-    children = (node.value if isinstance(node, yaml.SequenceNode)
-                else [n for pair in node.value for n in pair])
-    for child in children:
-        total += _expanded_size(child, memo, active)
-        if total > MAX_NODES:
+class _Stop(Exception):
+    """The composer gives up: ``code`` and ``message`` at character offset ``index``."""
+
+    def __init__(self, code: codes.Code, message: str, index: int, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.index, self.hint = code, message, index, hint
+
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+class LineTable:
+    """Character offset -> 1-based line and column, counting only ``\n``, ``\r\n`` and ``\r``."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [m.end() for m in _BREAK.finditer(text)]
+
+    def position(self, index: int) -> tuple[int, int]:
+        row = bisect.bisect_right(self.starts, index) - 1
+        return row + 1, index - self.starts[row] + 1
+
+    def span(self, file: str, start: int, end: int) -> Span:
+        line, col = self.position(start)
+        end_line, end_col = self.position(max(end, start))
+        return Span(file, line, col, end_line, end_col)
+
+    def point(self, file: str, index: int) -> Span:
+        line, col = self.position(index)
+        return Span.point(file, line, col)
+
+
+@dataclass(slots=True)
+class _Open:
+    """A collection being composed."""
+
+    node: yaml.SequenceNode | yaml.MappingNode
+    anchor: str | None
+    key: yaml.Node | None = None  # a mapping key waiting for its value
+    height: int = 0
+    size: int = 1
+
+
+# Expanded sizes are capped so a billion-laughs measure stays a small integer.
+_SIZE_CAP = 1 << 40
+
+
+def _compose(loader: yaml.BaseLoader) -> tuple[yaml.Node | None, int, int]:
+    """Compose one document from the event stream without recursion.
+
+    Returns the root node (None for an empty stream), the number of nodes composed and the
+    number the tree would have with every alias expanded (capped). Nesting deeper than
+    :data:`MAX_DEPTH`, counted through aliases, stops at the first event beyond it."""
+    ev = loader.get_event()  # StreamStart
+    if loader.check_event(yaml.StreamEndEvent):
+        loader.get_event()
+        return None, 0, 0
+    loader.get_event()  # DocumentStart
+    anchors: dict[str, yaml.Node] = {}
+    measure: dict[int, tuple[int, int]] = {}  # id(anchored node) -> (height, expanded size)
+    opened: set[str] = set()
+    stack: list[_Open] = []
+    composed = 0
+    root: yaml.Node | None = None
+    size = 0
+    while root is None:
+        ev = loader.get_event()
+        node: yaml.Node
+        height, size = 0, 1
+        if isinstance(ev, yaml.AliasEvent):
+            anchor = ev.anchor
+            if anchor in opened:
+                raise _Stop(codes.YAML_SYNTAX, f"the alias *{anchor} refers to a collection that contains it",
+                            ev.start_mark.index, "an anchor cannot be used inside itself")
+            if anchor not in anchors:
+                raise _Stop(codes.YAML_SYNTAX, f"found undefined alias *{anchor}", ev.start_mark.index,
+                            "define the anchor (&name) before using it")
+            node = anchors[anchor]
+            height, size = measure.get(id(node), (0, 1))
+            if len(stack) + height > MAX_DEPTH:
+                raise _Stop(codes.LIMIT, f"the alias *{anchor} nests values more than {MAX_DEPTH} "
+                            "levels deep", ev.start_mark.index)
+        elif isinstance(ev, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            done = stack.pop()
+            node = done.node
+            node.end_mark = ev.end_mark
+            height, size, anchor = done.height, done.size, done.anchor
+            if anchor is not None:
+                opened.discard(anchor)
+                anchors[anchor] = node
+                measure[id(node)] = (height, size)
+        else:
+            composed += 1
+            anchor = getattr(ev, "anchor", None)
+            if anchor is not None and (anchor in anchors or anchor in opened):
+                raise _Stop(codes.YAML_SYNTAX, f"the anchor &{anchor} is defined twice",
+                            ev.start_mark.index, "give each anchor its own name")
+            tag = getattr(ev, "tag", None)
+            if isinstance(ev, yaml.ScalarEvent):
+                if tag is None or tag == "!":
+                    tag = loader.resolve(yaml.ScalarNode, ev.value, ev.implicit)  # type: ignore[attr-defined]
+                node = yaml.ScalarNode(tag, ev.value, ev.start_mark, ev.end_mark, style=ev.style)
+                if anchor is not None:
+                    anchors[anchor] = node
+            elif isinstance(ev, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                if len(stack) >= MAX_DEPTH:
+                    raise _Stop(codes.LIMIT, f"values are nested more than {MAX_DEPTH} levels deep",
+                                ev.start_mark.index, "flatten the structure")
+                kind: type[yaml.Node] = (yaml.SequenceNode if isinstance(ev, yaml.SequenceStartEvent)
+                                         else yaml.MappingNode)
+                if tag is None or tag == "!":
+                    tag = loader.resolve(kind, None, ev.implicit)  # type: ignore[attr-defined]
+                node = kind(tag, [], ev.start_mark, None, flow_style=ev.flow_style)
+                if anchor is not None:
+                    opened.add(anchor)
+                stack.append(_Open(node, anchor))  # type: ignore[arg-type]
+                continue
+            else:  # pragma: no cover - the parser emits nothing else inside a document
+                raise _Stop(codes.YAML_SYNTAX, f"unexpected {type(ev).__name__}", ev.start_mark.index)
+        if not stack:
+            root = node
             break
-    active.discard(key)
-    memo[key] = total
-    return total
-
-
-def _span(file: str, node: yaml.Node) -> Span:
-    s, e = node.start_mark, node.end_mark
-    return Span(file, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+        top = stack[-1]
+        top.height = max(top.height, height + 1)
+        top.size = min(top.size + size, _SIZE_CAP)
+        if isinstance(top.node, yaml.SequenceNode):
+            top.node.value.append(node)
+        elif top.key is None:
+            top.key = node
+        else:
+            top.node.value.append((top.key, node))
+            top.key = None
+    loader.get_event()  # DocumentEnd
+    if not loader.check_event(yaml.StreamEndEvent):
+        ev = loader.get_event()
+        raise _Stop(codes.YAML_SYNTAX, "expected a single document in the file, but found another",
+                    ev.start_mark.index, "remove the `---` separator and everything after it")
+    return root, composed, size
 
 
 _BOOL_VALUES = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
@@ -162,20 +286,26 @@ def _scalar_value(node: yaml.ScalarNode) -> str | int | float | bool | None:
 
 
 class _Converter:
-    def __init__(self, file: str, merge_keys: bool = True) -> None:
+    def __init__(self, file: str, lines: LineTable, merge_keys: bool = True,
+                 limit: int = MAX_NODES) -> None:
         self.file = file
+        self.lines = lines
         self.merge_keys = merge_keys
+        self.limit = limit
         self.count = 0
         self.diagnostics: list[Diagnostic] = []
 
+    def span(self, node: yaml.Node) -> Span:
+        return self.lines.span(self.file, node.start_mark.index, node.end_mark.index)
+
     def convert(self, node: yaml.Node) -> YNode:
         self.count += 1
-        if self.count > MAX_NODES:
+        if self.count > self.limit:
             raise _Budget()
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         if isinstance(node, yaml.SequenceNode):
-            return YSeq(tuple(self.convert(n) for n in node.value), _span(self.file, node))
+            return YSeq(tuple(self.convert(n) for n in node.value), self.span(node))
         assert isinstance(node, yaml.MappingNode)
         items: list[tuple[YScalar, YNode]] = []
         seen: dict[object, YScalar] = {}
@@ -185,11 +315,11 @@ class _Converter:
                 self.diagnostics.append(error(
                     codes.YAML_SYNTAX, "a mapping key must be a plain value, found a "
                     + ("list" if isinstance(knode, yaml.SequenceNode) else "mapping"),
-                    _span(self.file, knode)))
+                    self.span(knode)))
                 continue
             # Keys stay text: in YAML 1.1 a plain `on:` or `no:` key would become a boolean,
             # which no one writing a flow means.
-            key = YScalar(knode.value, _span(self.file, knode), knode.style or None,
+            key = YScalar(knode.value, self.span(knode), knode.style or None,
                           knode.start_mark.index, knode.end_mark.index)
             hashable = key.value if not isinstance(key.value, float) or key.value == key.value else "nan"
             if hashable in seen:
@@ -205,7 +335,7 @@ class _Converter:
         index: dict[str, YNode] = {}
         for k, v in items:
             index.setdefault(str(k.value), v)
-        return YMap(tuple(items), _span(self.file, node), index)
+        return YMap(tuple(items), self.span(node), index)
 
     def _merged(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
         """Apply YAML merge keys (``<<: *base``): explicit keys win over merged ones."""
@@ -220,7 +350,7 @@ class _Converter:
                     else:
                         self.diagnostics.append(error(
                             codes.YAML_SYNTAX, "a merge key (<<) needs a mapping or a list of mappings",
-                            _span(self.file, src)))
+                            self.span(src)))
             else:
                 pairs.append((k, v))
         explicit = {k.value for k, _ in pairs if isinstance(k, yaml.ScalarNode)}
@@ -229,7 +359,7 @@ class _Converter:
 
     def scalar(self, node: yaml.ScalarNode) -> YScalar:
         value = node.value if node.style else _scalar_value(node)
-        return YScalar(value, _span(self.file, node), node.style or None,
+        return YScalar(value, self.span(node), node.style or None,
                        node.start_mark.index, node.end_mark.index)
 
 
@@ -265,25 +395,38 @@ def load_text(text: str, file: str, *, json_like: bool = False) -> Document:
         # rewrite them as YAML's \U escape (2 characters shorter: later columns on that line
         # shift, lines do not). The document keeps the rewritten text so offsets agree.
         text = text_for_yaml = _SURROGATES.sub(_join_surrogates, text_for_yaml)
+    lines = LineTable(text)
     try:
         loader = _Loader(text_for_yaml)
         try:
-            node = loader.get_single_node()
+            node, composed, expanded = _compose(loader)
         finally:
             loader.dispose()
+    except _Stop as stop:
+        diags.append(error(stop.code, stop.message, lines.point(file, stop.index), hint=stop.hint))
+        return Document(file, text, None, diags)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = lines.position(mark.index) if mark else (1, 1)
         tab = _TAB_INDENT.search(text)
         if tab and "\t" in (exc.problem or "") + (exc.context or "") or (
-                tab and text.count("\n", 0, tab.start()) + 1 == line):
-            tline = text.count("\n", 0, tab.start()) + 1
+                tab and lines.position(tab.start())[0] == line):
+            tline = lines.position(tab.start())[0]
             diags.append(error(codes.YAML_SYNTAX, "tab character used for indentation; YAML allows only spaces",
                                Span.point(file, tline, len(tab.group(1)) + 1), hint="indent with spaces"))
             return Document(file, text, None, diags)
         problem = exc.problem or "invalid YAML"
         context = f" ({exc.context})" if exc.context else ""
         diags.append(error(codes.YAML_SYNTAX, f"{problem}{context}", Span.point(file, line, col)))
+        return Document(file, text, None, diags)
+    except yaml.reader.ReaderError as exc:
+        # A character YAML does not allow (a control character, say): placed where it is.
+        at = exc.position if isinstance(exc.position, int) else 0
+        ch = text[at] if at < len(text) else ""
+        message = (f"the character U+{ord(ch):04X} is not allowed in YAML" if ch
+                   else str(exc).splitlines()[0])
+        diags.append(error(codes.YAML_SYNTAX, message, lines.point(file, at),
+                           hint="remove it, or write it as an escape (\\uXXXX) inside a double-quoted string"))
         return Document(file, text, None, diags)
     except yaml.YAMLError as exc:
         diags.append(error(codes.YAML_SYNTAX, str(exc).splitlines()[0], Span.point(file, 1, 1)))
@@ -292,26 +435,27 @@ def load_text(text: str, file: str, *, json_like: bool = False) -> Document:
         diags.append(error(codes.YAML_SYNTAX, "the file is empty: expected a mapping with `steps`",
                            Span.point(file, 1, 1)))
         return Document(file, text, None, diags)
-    conv = _Converter(file, merge_keys="<<" in text)
+    # Aliases may add at most MAX_NODES nodes beyond the ones the file spells out.
+    conv = _Converter(file, lines, merge_keys="<<" in text, limit=composed + MAX_NODES)
     try:
-        # Only a document with anchors can expand beyond its own size.
-        if "&" in text and _expanded_size(node, {}, set()) > MAX_NODES:
+        if expanded > composed + MAX_NODES:
             raise _Budget()
         root = conv.convert(node)
     except _Budget:
         diags.append(error(codes.YAML_SYNTAX,
-                           f"aliases expand to more than {MAX_NODES:,} nodes; refusing to expand "
-                           "(a 'billion laughs' document?)", _span(file, node)))
-        return Document(file, text, None, diags)
-    except RecursionError:
-        diags.append(error(codes.YAML_SYNTAX, "the document is nested too deeply (or has a recursive alias)",
-                           _span(file, node)))
+                           f"aliases expand to more than {MAX_NODES:,} extra nodes; refusing to expand "
+                           "(a 'billion laughs' document?)", conv.span(node)))
         return Document(file, text, None, diags)
     diags.extend(conv.diagnostics)
     return Document(file, text, root, diags)
 
 
 def load_bytes(data: bytes, file: str) -> Document:
+    if len(data) > MAX_FILE_BYTES:
+        return Document(file, "", None, [error(
+            codes.LIMIT, f"the file is {len(data):,} bytes; flow files are limited to "
+            f"{MAX_FILE_BYTES // (1024 * 1024)} MiB", Span.point(file, 1, 1),
+            hint="split the flow into smaller files")])
     text, problem = _decode(data, file)
     if text is None:
         assert problem is not None
