@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flowdsl import codes
 from flowdsl import ir
 from flowdsl.lang.conditions import ConditionSyntaxError, parse_ref, parse_text
@@ -24,12 +26,46 @@ def read_condition(r: Reader, node: YNode, step: str) -> ir.Condition | None:
     return None
 
 
+# `$.x in "video"`: a membership test against one value instead of a list.
+_IN_SCALAR = re.compile(r"\s(?P<op>not\s+in|in)\s+(?P<rhs>\"[^\"]*\"|'[^']*'|[^\s\[\]\"']+)\s*$")
+_TEMPLATE = re.compile(r"\{\{\s*([A-Za-z0-9_][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]+)*)\s*\}\}")
+
+
 def _from_text(r: Reader, node: YScalar, text: str, step: str) -> ir.Condition | None:
     try:
         return parse_text(text, lambda offset, length: r.locate(node, offset, length))
     except ConditionSyntaxError as exc:
-        r.report(codes.CONDITION_SYNTAX, exc.message, r.locate(node, exc.offset, exc.length), step=step)
+        if not _explain(r, node, text, step):
+            r.report(codes.CONDITION_SYNTAX, exc.message, r.locate(node, exc.offset, exc.length), step=step)
         return None
+
+
+def _explain(r: Reader, node: YScalar, text: str, step: str) -> bool:
+    """A finding that says the fix, for the mistakes people make most (True when made)."""
+    m = _IN_SCALAR.search(text)
+    if m is not None:
+        rhs = m.group("rhs")
+        quoted = rhs if rhs[0] in "\"'" else (rhs if is_number(rhs) else f'"{rhs}"')
+        op = " ".join(m.group("op").split())
+        r.report(codes.CONDITION_OPERATOR, f"`{op}` needs a list: {op} [{quoted}]",
+                 r.locate(node, m.start("rhs"), len(rhs)), step=step,
+                 hint=f"write {text[:m.start('rhs')]}[{quoted}], or use == for one value")
+        return True
+    t = _TEMPLATE.search(text)
+    if t is not None:
+        fixed = _TEMPLATE.sub(lambda x: "$." + x.group(1), text)
+        r.report(codes.CONDITION_SYNTAX, f"conditions use $.{t.group(1)}, not {{{{{t.group(1)}}}}}",
+                 r.locate(node, t.start(), len(t.group(0))), step=step, hint=f"write: {fixed}")
+        return True
+    return False
+
+
+def is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 _LOGIC = ("and", "or", "not")

@@ -67,3 +67,12 @@ def test_kind_typo_is_one_finding_with_did_you_mean_and_no_cascade() -> None:
     d = only(text, "schema")
     assert (d.span.line, d.span.column) == (5, 5)
     assert 'did you mean "parallel"?' in d.message
+
+
+def test_in_without_a_list_and_template_in_condition_say_the_fix() -> None:
+    head = "inputs:\n  f: string\nsteps:\n  - id: c\n    if: "
+    tail = "\n    then: [{id: a, pass: 1}]\noutputs:\n  o: \"{{inputs.f}}\"\n"
+    d = only(head + '$.inputs.f in "video"' + tail, "condition-operator")
+    assert d.message == '`in` needs a list: in ["video"]'
+    d = only(head + '"{{inputs.f}} == v"' + tail, "condition-syntax")
+    assert "$.inputs.f" in d.message and d.hint == "write: $.inputs.f == v"
