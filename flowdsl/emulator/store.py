@@ -18,7 +18,7 @@ from typing import Any
 from flowdsl.catalog.cache import atomic_write
 from flowdsl.remote.naming import slugify
 
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: executions carry their outcome (end, status, error, output, ...)
 
 
 def now_iso(ts: float | None = None) -> str:
@@ -33,6 +33,22 @@ class ApiFailure(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
+
+
+def _upgrade_execution(ex: dict[str, Any]) -> dict[str, Any]:
+    """An execution saved by state version 1 gets the outcome fields the views read; its
+    final output was not saved then and reads as null."""
+    if "end" in ex:
+        return ex
+    steps = ex.get("steps") or []
+    fatal = next((r for r in steps if r.get("fatal")), None)
+    ex["end"] = max([float(ex.get("run_start", ex.get("created", 0.0)))] + [float(r["end"]) for r in steps])
+    ex["status"] = "failed" if fatal else "completed"
+    ex["error"] = None if fatal is None else {"step": fatal["step_id"], "error": fatal.get("error"),
+                                              "cause": fatal.get("error_cause")}
+    for key, default in (("output", None), ("workflow_output", None), ("cost_usd", 0.0)):
+        ex.setdefault(key, default)
+    return ex
 
 
 class Store:
@@ -52,7 +68,7 @@ class Store:
         except (OSError, ValueError) as exc:
             raise ValueError(f"cannot read emulator state {path}: {exc}") from exc
         self.workflows = dict(data.get("workflows", {}))
-        self.executions = dict(data.get("executions", {}))
+        self.executions = {eid: _upgrade_execution(ex) for eid, ex in dict(data.get("executions", {})).items()}
         self._seq = int(data.get("seq", len(self.workflows)))
 
     def save(self) -> None:

@@ -3,6 +3,7 @@ schemas accept (including the error bodies)."""
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -196,6 +197,30 @@ def test_state_file_survives_restart(make_emulator: Any, tmp_path: Any) -> None:
         r = c.get(f"/api/v1/workflows/{wid}")
         assert r.status_code == 200 and r.json()["slug"] == "test-flow-5"
         assert c.get("/v1/workflows").json()["total_count"] == 1
+
+
+def test_executions_survive_restart_and_old_state_upgrades(make_emulator: Any, tmp_path: Any) -> None:
+    state = tmp_path / "emu.json"
+    emu = make_emulator(state_path=state)
+    with httpx.Client(base_url=emu.base_url, headers={"X-API-Key": API_KEY}) as c:
+        wid = c.post("/api/v1/workflows", json=flow_doc(6)).json()["workflow_id"]
+        eid = c.post(f"/api/v1/{wid}/trigger", json={"inputs": {"prompt": "x"}}).json()["execution_id"]
+        before = c.get(f"/v1/workflows/executions/{eid}", params={"timeout": 5}).json()
+    emu.stop()
+    again = make_emulator(state_path=state)
+    with httpx.Client(base_url=again.base_url, headers={"X-API-Key": API_KEY}) as c:
+        assert c.get(f"/v1/workflows/executions/{eid}").json() == before
+    # A version-1 state file (the old planner's records: fatal flags, no outcome fields).
+    data = json.loads(state.read_text())
+    ex = data["executions"][eid]
+    for key in ("end", "status", "error", "output", "workflow_output", "cost_usd"):
+        del ex[key]
+    ex["steps"][0].update(status="failed", fatal=True, error="StepFailed", error_cause="boom")
+    state.write_text(json.dumps(data))
+    old = make_emulator(state_path=state)
+    with httpx.Client(base_url=old.base_url, headers={"X-API-Key": API_KEY}) as c:
+        body = c.get(f"/api/v1/executions/{eid}").json()
+    assert body["status"] == "failed" and body["error_cause"] == "Step 'gen' failed: boom"
 
 
 def test_unknown_route_and_method(http: httpx.Client) -> None:
