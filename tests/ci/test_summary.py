@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from flowdsl.diagnostics import Diagnostic, error, note, warning
+from flowdsl.codes import CONDITION_SYNTAX, SCHEMA, UNKNOWN_PARAM, UNUSED_INPUT
+from flowdsl.diagnostics import Diagnostic, Severity, error, warning
 from flowdsl.report.summary import append_step_summary, markdown, step_summary_path
 from flowdsl.spans import Span
 
@@ -17,12 +18,12 @@ A, B, C = "flows/a.flow.yaml", "flows/b.flow.yaml", "flows/clean.flow.yaml"
 
 def diags() -> list[Diagnostic]:
     return [
-        warning("unused-input", "input `x` is never used", Span(A, 2, 3, 2, 4)),
-        error("unknown-param", 'model "kling" has no parameter "image"', Span(A, 9, 12, 9, 17),
+        warning(UNUSED_INPUT, "input `x` is never used", Span(A, 2, 3, 2, 4)),
+        error(UNKNOWN_PARAM, 'model "kling" has no parameter "image"', Span(A, 9, 12, 9, 17),
               hint='did you mean "image_url"?'),
-        error("condition-syntax", "expected == | != here,\nnot <b>", Span(B, 3, 20, 3, 21)),
-        note("style", "a note is not listed", Span(B, 1, 1, 1, 2)),
-        error("unknown-param", "second", Span(A, 4, 1, 4, 2)),
+        error(CONDITION_SYNTAX, "expected == | != here,\nnot <b>", Span(B, 3, 20, 3, 21)),
+        Diagnostic("style", Severity.NOTE, "a note is not listed", Span(B, 1, 1, 1, 2)),
+        error(UNKNOWN_PARAM, "second", Span(A, 4, 1, 4, 2)),
     ]
 
 
@@ -39,7 +40,7 @@ def test_summary_golden() -> None:
 
 def test_summary_capped_golden() -> None:
     files = [f"f{i:02}.flow.yaml" for i in range(6)]
-    many = [error("schema", f"problem {i}", Span(files[i % 6], i + 1, 1, i + 1, 2)) for i in range(9)]
+    many = [error(SCHEMA, f"problem {i}", Span(files[i % 6], i + 1, 1, i + 1, 2)) for i in range(9)]
     check_golden("summary-capped.md", markdown(many, files, max_files=4, max_findings=5))
 
 
@@ -50,7 +51,7 @@ def test_clean_and_empty() -> None:
 
 def test_default_caps_hold_at_fifty() -> None:
     files = [f"f{i:03}.flow.yaml" for i in range(120)]
-    text = markdown([error("schema", "x", Span(f, 1, 1, 1, 2)) for f in files], files)
+    text = markdown([error(SCHEMA, "x", Span(f, 1, 1, 1, 2)) for f in files], files)
     assert text.count("| 1 | 0 |") == 50 and "70 more files not shown" in text
     assert text.count("| error | `schema` |") == 50 and "70 more findings not shown" in text
 
