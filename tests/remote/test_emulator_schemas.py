@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from typing import Any, Iterator
 
 import httpx
 import pytest
@@ -20,7 +20,7 @@ APIV1 = "api-v1"
 
 
 @pytest.fixture
-def http(emulator: Any) -> httpx.Client:
+def http(emulator: Any) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=emulator.base_url, headers={"X-API-Key": API_KEY}) as c:
         yield c
 
