@@ -7,7 +7,8 @@ a script it imports only the standard library (``-I`` keeps the project off ``sy
 What the launcher does, in order (mode ``isolated``):
 
 1. ``unshare(USER | MOUNT | PID | NET | IPC | UTS)`` and maps the caller's uid/gid to 0 in the
-   new user namespace (``setgroups`` denied). The new network namespace has only ``lo``, down.
+   new user namespace (``setgroups`` denied); a caller that is the host's root first becomes
+   ``nobody`` (65534). The new network namespace has only ``lo``, down.
 2. ``fork``: the child is pid 1 of the new pid namespace. When it exits, the kernel kills
    every process left in the namespace, so nothing the step starts can outlive it.
 3. The child builds a new root on a tmpfs: read-only bind mounts of the interpreter and its
@@ -17,7 +18,7 @@ What the launcher does, in order (mode ``isolated``):
    and detach the old root: the user's files, ``/home``, ``/etc``, ``/dev`` are not there.
 4. It enters a second user namespace where it is uid/gid 1000 (unprivileged; it has no
    capabilities after ``exec``), sets ``no_new_privs`` and rlimits (address space, CPU,
-   processes = 1, file size, open files, no core), and ``exec``s the runner with an empty
+   8 processes or threads, file size, open files, no core), and ``exec``s the runner with an empty
    environment. Only stdin (the payload), stdout, stderr and fd 3 (the result pipe) are open.
 
 Mode ``host`` (explicit opt-in, trusted flows) skips 1-3: rlimits and empty environment only.
@@ -50,6 +51,8 @@ MS_RELATIME = 1 << 21
 MNT_DETACH = 2
 PR_SET_NO_NEW_PRIVS = 38
 PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
+NOBODY = 65534
 
 SYS_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "armv7l": 218, "ppc64le": 203, "s390x": 217, "riscv64": 41}
 
@@ -58,6 +61,7 @@ INNER_UID = 1000
 MEMORY_LIMIT = 512 * 2**20
 FILE_SIZE_LIMIT = 16 * 2**20
 OPEN_FILES_LIMIT = 64
+NPROC_LIMIT = 8
 SCRATCH_SIZE = "16m"
 
 # System directories the interpreter may need (its shared libraries, the dynamic loader).
@@ -89,7 +93,7 @@ def launcher_argv(mode: str, runner: str, cpu_s: float, result_fd: int | None = 
     exe = os.path.realpath(sys.executable)
     config = {"mode": mode, "python": exe, "runner": runner, "cpu_s": cpu_s, "result_fd": result_fd,
               "dirs": runtime_dirs() if mode == "isolated" else [], "files": list(SYSTEM_FILES),
-              "uid": os.getuid(), "gid": os.getgid()}
+              }
     return [exe, "-I", "-S", os.path.abspath(__file__), json.dumps(config)]
 
 
@@ -184,7 +188,8 @@ def _bind_ro(ctypes, libc, src: str, root: str) -> None:  # type: ignore[no-unty
     _check(ctypes, libc.mount(None, dst.encode(), None, flags, None), f"read-only {src}")
 
 
-def _build_root(ctypes, libc, cfg: dict) -> None:  # type: ignore[no-untyped-def,type-arg]
+def _populate(ctypes, libc, cfg: dict, owner: int = 0) -> str:  # type: ignore[no-untyped-def,type-arg]
+    """Build the step's root at /tmp (in this process's private mount namespace); read-only."""
     _check(ctypes, libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
     root = "/tmp"  # a mount point that exists everywhere; covered by our own tmpfs
     _check(ctypes, libc.mount(b"tmpfs", root.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=0755"),
@@ -197,20 +202,28 @@ def _build_root(ctypes, libc, cfg: dict) -> None:  # type: ignore[no-untyped-def
     with open(root + "/runner.py", "w", encoding="utf-8") as f:
         f.write(cfg["runner_source"])
     os.makedirs(root + "/proc")
-    _check(ctypes, libc.mount(b"proc", (root + "/proc").encode(), b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None),
-           "mount /proc")
     os.makedirs(root + "/tmp", mode=0o755)
     _check(ctypes, libc.mount(b"tmpfs", (root + "/tmp").encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                              f"size={SCRATCH_SIZE},mode=0755,uid=0,gid=0".encode()), "scratch tmpfs")
-    os.makedirs(root + "/.old")
+                              f"size={SCRATCH_SIZE},mode=0755,uid={owner},gid={owner}".encode()), "scratch tmpfs")
+    _check(ctypes, libc.mount(None, root.encode(), None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
+                              None), "read-only root")
+    return root
+
+
+def _enter(ctypes, libc, root: str) -> None:  # type: ignore[no-untyped-def]
+    """As pid 1 of the new pid namespace: its own /proc, then pivot into the root."""
+    # A mount made in a more privileged namespace is locked here, and pivot_root refuses a
+    # locked new root: put a mount of our own (a recursive bind of it) on top.
+    _check(ctypes, libc.mount(root.encode(), root.encode(), None, MS_BIND | MS_REC, None), "bind the root")
+    _check(ctypes, libc.mount(None, root.encode(), None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
+                              None), "read-only root")
+    _check(ctypes, libc.mount(b"proc", (root + "/proc").encode(), b"proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None),
+           "mount /proc")
     os.chdir(root)
     nr = SYS_PIVOT_ROOT[os.uname().machine]
-    _check(ctypes, libc.syscall(nr, b".", b".old"), "pivot_root")
+    _check(ctypes, libc.syscall(nr, b".", b"."), "pivot_root")
+    _check(ctypes, libc.umount2(b".", MNT_DETACH), "detach the old root")
     os.chdir("/")
-    _check(ctypes, libc.umount2(b"/.old", MNT_DETACH), "detach the old root")
-    os.rmdir("/.old")
-    _check(ctypes, libc.mount(None, b"/", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, None),
-           "read-only root")
 
 
 def _rlimits(cpu_s: float, nproc: int) -> None:
@@ -230,26 +243,71 @@ def _exec_runner(cfg: dict, runner: str) -> None:  # type: ignore[type-arg]
 def _isolated(cfg: dict) -> int:  # type: ignore[type-arg]
     ctypes, libc = _libc()
     flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
-    _check(ctypes, libc.unshare(flags), "unshare")
-    _map_ids(0, cfg["uid"], cfg["gid"])
-    pid = os.fork()
-    if pid:  # the launcher: wait for pid 1 of the namespace, pass its status on
-        _, status = os.waitpid(pid, 0)
+    host_root = os.getuid() == 0
+    uid, gid = os.getuid(), os.getgid()
+    if host_root:
+        # Called by the host's root: build the root while root can still read everything;
+        # the namespaces are then entered by a child whose uid map this launcher writes as
+        # 0 -> the host's nobody (65534), so that the kernel (file ownership, RLIMIT_NPROC)
+        # sees no host root in the step.
+        os.setgroups([])
+        _check(ctypes, libc.unshare(CLONE_NEWNS), "unshare the mount namespace")
+        root = _populate(ctypes, libc, cfg, owner=NOBODY)
+    ready_r, ready_w = os.pipe()
+    go_r, go_w = os.pipe()
+    child = os.fork()
+    if child:  # the launcher
+        os.close(ready_w)
+        os.close(go_r)
+        os.read(ready_r, 1)
+        if host_root:
+            try:
+                for name, text in (("setgroups", "deny"), ("uid_map", f"0 {NOBODY} 1\n"),
+                                   ("gid_map", f"0 {NOBODY} 1\n")):
+                    _write(f"/proc/{child}/{name}", text)
+            except OSError as exc:
+                os.write(2, f"flowdsl isolation: uid map: {exc}\n".encode())
+                os.kill(child, 9)
+        os.write(go_w, b"g")
+        os.close(go_w)
+        _, status = os.waitpid(child, 0)
         return os.waitstatus_to_exitcode(status)
-    try:  # pid 1 of the new namespace
+    try:
+        os.close(ready_r)
+        os.close(go_w)
         libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)
-        _build_root(ctypes, libc, cfg)
+        _check(ctypes, libc.unshare(flags), "unshare")
+        os.write(ready_w, b"r")
+        os.close(ready_w)
+        if os.read(go_r, 1) != b"g":
+            raise OSError("the launcher gave up")
+        os.close(go_r)
+        if host_root:
+            os.setgid(0)
+            os.setuid(0)
+            libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)  # setuid cleared it; /proc/self must stay ours
+        else:
+            _map_ids(0, uid, gid)
+            root = _populate(ctypes, libc, cfg)
+        pid = os.fork()
+        if pid:  # wait for pid 1 of the namespace, pass its status on
+            _, status = os.waitpid(pid, 0)
+            os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+        # pid 1 of the new namespace
+        libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)
+        _enter(ctypes, libc, root)
         os.chdir("/tmp")
         _check(ctypes, libc.unshare(CLONE_NEWUSER), "unshare the unprivileged user namespace")
         _map_ids(INNER_UID, 0, 0)
         _check(ctypes, libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")
-        runner = "/runner.py"
         if cfg.get("probe"):
             os.execve(cfg["python"], [cfg["python"], "-I", "-S", "-c",
                                       "import os; assert os.getuid() > 0 and not os.path.exists('/etc/hostname');"
                                       "print('isolated-ok')"], {})
-        _rlimits(cfg["cpu_s"], 1)
-        _exec_runner(cfg, runner)
+        # Threads count as processes here; new processes are refused by the runner's seccomp
+        # filter (which lowers this to 1 where it cannot install one).
+        _rlimits(cfg["cpu_s"], NPROC_LIMIT)
+        _exec_runner(cfg, "/runner.py")
     except BaseException as exc:  # noqa: BLE001 - report and leave; the parent sees the status
         os.write(2, f"flowdsl isolation: {exc}\n".encode())
     os._exit(125)
