@@ -47,7 +47,10 @@ class EmulatorCatalog:
             spec = self._bundled.get(slug)
             if spec is None and slug in self.models:
                 from flowdsl.catalog.convert import api_to_spec
-                spec = api_to_spec(self.models[slug])
+                try:
+                    spec = api_to_spec(self.models[slug])
+                except ValueError:
+                    spec = None
             self._specs[slug] = spec
         return self._specs[slug]
 
@@ -78,10 +81,10 @@ def load_definition(definition: dict[str, Any]) -> ir.Workflow | None:
     return load_source(json.dumps(definition), "definition.json").workflow
 
 
-def simulate(definition: dict[str, Any], inputs: dict[str, Any], catalog: EmulatorCatalog) -> dict[str, Any]:
-    """The simulator's JSON trace of one run, unknown models failing."""
+def simulate(definition: dict[str, Any], inputs: dict[str, Any], catalog: EmulatorCatalog,
+             wf: ir.Workflow | None) -> dict[str, Any]:
+    """The simulator's JSON trace of one run (``wf``: the definition as IR), unknown models failing."""
     from flowdsl.simulate import simulate_definition
-    wf = load_definition(definition)
     mocks = unknown_model_mocks(wf, catalog.knows) if wf is not None else {}
     try:
         return simulate_definition(definition, inputs, catalog=catalog, mocks=mocks or None)
@@ -141,12 +144,12 @@ def _step_records(trace: dict[str, Any], t0: float, step_s: float) -> tuple[list
 def plan_execution(definition: dict[str, Any], inputs: dict[str, Any], catalog: EmulatorCatalog,
                    timing: Timing, created: float) -> dict[str, Any]:
     """What a trigger stores: the step records on the wall clock and the run's outcome."""
-    trace = simulate(definition, inputs, catalog)
+    wf = load_definition(definition)
+    trace = simulate(definition, inputs, catalog, wf)
     # The wall clock starts once the plan exists (the first run also pays for imports).
     run_start = max(created, time.time()) + timing.queued_s
     records, end = _step_records(trace, run_start, timing.step_s)
     end = max([end] + [r["end"] for r in records])
-    wf = load_definition(definition)
     err = trace.get("error") if trace.get("status") == "failed" else None
     mapped = wf is not None and bool(wf.outputs)
     return {
