@@ -83,9 +83,11 @@ def check(paths: tuple[str, ...], fmt: str, as_json: bool, strict: bool, color: 
     results = check_files(files, project)
     diags: list[Diagnostic] = [d for r in results for d in r.diagnostics]
     sources = {r.file: r.source for r in results if r.source}
-    text = render(fmt, diags, sources, use_color(color) if fmt == "text" else False)
+    colored = use_color(color) if fmt == "text" else False
+    text = render(fmt, diags, sources, colored)
     if text:
-        click.echo(text, nl=not text.endswith("\n"))
+        # color=True: click strips ANSI codes from output that is not a terminal unless told.
+        click.echo(text, nl=not text.endswith("\n"), color=colored or None)
     if fmt == "text" and not any(d.severity is not Severity.NOTE for d in diags):
         if files:
             click.echo(f"checked {_plural(len(files), 'file')}: no problems")
