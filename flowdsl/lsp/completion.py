@@ -85,8 +85,7 @@ def _item(ctx: Ctx, label: str, typed: str, kind: lsp.CompletionItemKind, detail
     return lsp.CompletionItem(
         label=label, kind=kind, detail=detail or None, sort_text=sort,
         documentation=lsp.MarkupContent(kind=lsp.MarkupKind.Markdown, value=doc) if doc else None,
-        text_edit=lsp.TextEdit(range=_replace(ctx, typed), new_text=insert or label),
-        filter_text=label)
+        text_edit=lsp.TextEdit(range=_replace(ctx, typed), new_text=insert or label))
 
 
 # ---------------------------------------------------------------- references
@@ -375,3 +374,19 @@ def _in_steps(lines: list[str], row: int) -> bool:
         if line[:1].isalpha():
             return i != row and line.startswith("steps:")
     return False
+
+
+def compact(result: lsp.CompletionList) -> lsp.CompletionList:
+    """Move the edit range all items share into ``itemDefaults`` (LSP 3.17): a thousand
+    steps' worth of items then costs half as much to send."""
+    ranges = {(e.range.start.line, e.range.start.character, e.range.end.character)
+              for i in result.items if isinstance(e := i.text_edit, lsp.TextEdit)}
+    if len(ranges) != 1 or any(not isinstance(i.text_edit, lsp.TextEdit) for i in result.items):
+        return result
+    first = result.items[0].text_edit
+    assert isinstance(first, lsp.TextEdit)
+    for item in result.items:
+        assert isinstance(item.text_edit, lsp.TextEdit)
+        item.text_edit_text, item.text_edit = item.text_edit.new_text, None
+    result.item_defaults = lsp.CompletionItemDefaults(edit_range=first.range)
+    return result

@@ -2,9 +2,11 @@
 
 Each request handler is wrapped by :func:`guarded`: an exception is logged (and sent to the
 client's log) and the request answers with an empty result, so one bad request never kills
-the server. Diagnostics are published on open and save at once, and on change after a
-debounce of :data:`DEBOUNCE_S` seconds of quiet; a newer edit cancels the pending one, and
-the analysis always reads the document's current text, so the last edit wins.
+the server. Diagnostics are published on open and save at once. On change they are
+debounced by :data:`DEBOUNCE_S`: an edit after a quiet spell is analysed on the next loop
+turn; edits in quick succession (typing) wait until DEBOUNCE_S passes without one. A newer
+edit cancels the pending analysis, and the analysis always reads the document's current
+text, so the last edit wins.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -38,6 +41,7 @@ class FlowServer(LanguageServer):
         self.projects: dict[str, Project] = {}
         self.pending: dict[str, asyncio.Task[None]] = {}
         self.last_good: dict[str, CheckedFile] = {}
+        self.last_edit: dict[str, float] = {}
         self.debounce_s = DEBOUNCE_S
 
     # ------------------------------------------------------------ analysis
@@ -91,24 +95,48 @@ class FlowServer(LanguageServer):
             diags = convert(self.analysis(uri).diagnostics)
             self.text_document_publish_diagnostics(
                 lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diags, version=doc.version))
+            # Edits that queued up while a slow analysis held the loop are a burst: the
+            # quiet spell that allows an immediate analysis starts now, not at the last edit.
+            if uri in self.last_edit:
+                self.last_edit[uri] = time.monotonic()
         except Exception as exc:
             log.exception("diagnostics for %s", uri)
             self.log(f"flowdsl: diagnostics failed: {type(exc).__name__}: {exc}")
 
+    def touched(self, uri: str) -> float:
+        """Record an edit of ``uri``; returns the seconds since the one before."""
+        now = time.monotonic()
+        quiet = now - self.last_edit.get(uri, float("-inf"))
+        self.last_edit[uri] = now
+        return quiet
+
     def schedule(self, uri: str) -> None:
+        """Publish after the edits stop: an edit after a quiet spell is analysed at once
+        (on the next loop turn, so edits already queued coalesce with it); an edit that
+        follows another within the debounce waits for DEBOUNCE_S of quiet."""
+        quiet = self.touched(uri)
         old = self.pending.pop(uri, None)
         if old is not None:
             old.cancel()
-        self.pending[uri] = asyncio.get_event_loop().create_task(self._publish_later(uri))
+        delay = 0.0 if quiet >= self.debounce_s and old is None else self.debounce_s
+        self.pending[uri] = asyncio.get_event_loop().create_task(self._publish_later(uri, delay))
 
-    async def _publish_later(self, uri: str) -> None:
+    async def _publish_later(self, uri: str, delay: float) -> None:
         try:
-            await asyncio.sleep(self.debounce_s)
+            await asyncio.sleep(delay)
         except asyncio.CancelledError:
             return
         if self.pending.get(uri) is asyncio.current_task():
             del self.pending[uri]
         self.publish(uri)
+
+    def supports_edit_range(self) -> bool:
+        try:
+            caps = self.client_capabilities.text_document
+            listing = caps.completion.completion_list if caps and caps.completion else None
+            return bool(listing and listing.item_defaults and "editRange" in listing.item_defaults)
+        except Exception:
+            return False
 
     def log(self, message: str) -> None:
         try:
@@ -144,6 +172,7 @@ def build_server() -> FlowServer:
     @server.feature(lsp.TEXT_DOCUMENT_DID_OPEN)
     @guarded(server)
     def did_open(params: lsp.DidOpenTextDocumentParams) -> None:
+        server.touched(params.text_document.uri)
         server.publish(params.text_document.uri)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
@@ -164,6 +193,7 @@ def build_server() -> FlowServer:
         if task is not None:
             task.cancel()
         server.last_good.pop(uri, None)
+        server.last_edit.pop(uri, None)
         server.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
@@ -173,8 +203,11 @@ def build_server() -> FlowServer:
     def on_completion(params: lsp.CompletionParams) -> lsp.CompletionList | None:
         uri = params.text_document.uri
         text = server.workspace.get_text_document(uri).source
-        return completion.complete(text, params.position, server.good(uri),
-                                   server.project_for(uri))
+        result = completion.complete(text, params.position, server.good(uri),
+                                     server.project_for(uri))
+        if result is not None and server.supports_edit_range():
+            result = completion.compact(result)
+        return result
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     @guarded(server)
