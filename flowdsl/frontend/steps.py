@@ -8,6 +8,8 @@ same IR, so either may appear anywhere, in either kind of file.
 
 from __future__ import annotations
 
+import functools
+
 from flowdsl import codes
 from flowdsl import ir
 from flowdsl.diagnostics import Severity
@@ -15,6 +17,7 @@ from flowdsl.frontend.condition_node import read_condition
 from flowdsl.frontend.nodes import Reader, kind_name
 from flowdsl.frontend.load import YMap, YNode, YScalar, YSeq
 from flowdsl.suggest import did_you_mean
+from flowdsl.catalog.names import normalize_name
 
 STEP_TYPES = ("model", "http", "python", "parallel", "choice", "pass")
 HTTP_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
@@ -44,6 +47,28 @@ ENGINE_KEYS: dict[str, tuple[str, ...]] = {
 RETRY_KEYS = {"attempts": "max_attempts", "backoff": "backoff_multiplier", "delay": "initial_delay_s",
               "on": "retry_on", "max_attempts": "max_attempts", "backoff_multiplier": "backoff_multiplier",
               "initial_delay_seconds": "initial_delay_s", "retry_on": "retry_on"}
+
+
+@functools.cache
+def _doc_aliases() -> dict[str, str]:
+    """The docs' model aliases (``Flux Kontext``), as written and normalized -> slug."""
+    from flowdsl.catalog.bundled import bundled_aliases
+    out: dict[str, str] = {}
+    for alias, slug in bundled_aliases().items():
+        out[alias] = slug
+        out.setdefault(normalize_name(alias), slug)
+    return out
+
+
+def doc_alias(name: str) -> str:
+    """The slug a docs alias in ``model:`` stands for (the README promises they resolve);
+    anything else unchanged, for unknown-model to judge."""
+    aliases = _doc_aliases()
+    if name in aliases:
+        return aliases[name]
+    if " " in name.strip() or any(c.isupper() for c in name):
+        return aliases.get(normalize_name(name), name)
+    return name
 
 
 def read_retry(r: Reader, node: YNode | None, step: str | None) -> ir.Retry | None:
@@ -191,7 +216,7 @@ class StepReader:
         version = r.string(version_node, "model version", sid, allow_numbers=True) if version_node else None
         params = r.map_value(m.get(params_key), f"{params_key} of model step", sid)
         fallback = self.fallback(m.get("fallback"), sid)
-        return ir.ModelStep(common, model, model_node.span, params, version, fallback)
+        return ir.ModelStep(common, doc_alias(model), model_node.span, params, version, fallback)
 
     def fallback(self, node: YNode | None, sid: str) -> ir.Fallback | None:
         r = self.r
@@ -212,7 +237,7 @@ class StepReader:
         enabled = r.boolean(enabled_node, "fallback enabled", sid) if enabled_node is not None else None
         version_node = m.get("version")
         version = r.string(version_node, "fallback version", sid, allow_numbers=True) if version_node else None
-        return ir.Fallback(model, model_node.span, params, m.span, enabled, version)
+        return ir.Fallback(doc_alias(model), model_node.span, params, m.span, enabled, version)
 
     def flow_http(self, m: YMap, common: ir.StepCommon) -> ir.HttpStep | None:
         r, sid = self.r, common.id
