@@ -253,3 +253,47 @@ def test_unknown_fallback_model_fails_too(http: httpx.Client, emu: Emulator) -> 
     fb = {"responses": {"0+": {"throw": {"error": "StepFailed", "cause": "model not found: also-missing"}}}}
     trace = assert_agree(http, emu, definition, {}, mocks={"steps": {"gen": NOT_FOUND, "gen_fallback": fb}})
     assert trace["status"] == "failed"
+
+
+FLOW = """\
+name: Agree end to end
+inputs:
+  n: {type: integer, required: true}
+  z: {type: integer, required: true}
+steps:
+  - id: gen
+    model: flux-2-pro
+    with: {prompt: "a{{inputs.z}}b"}
+  - id: route
+    if: $.inputs.n == "5"
+    then:
+      - {id: big, pass: "{{gen.primary}}"}
+    else:
+      - {id: small, pass: "small {{inputs.z}}"}
+  - {id: last, pass: {note: last step}}
+outputs:
+  picked: "{{route.output}}"
+  prompt: "{{inputs.z}}"
+"""
+
+
+@pytest.mark.parametrize("surface", ["", "/v1"], ids=["engine", "v1"])
+def test_trigger_wait_prints_what_simulate_outputs(make_emulator: Any, project: Any, run: Any,
+                                                   surface: str) -> None:
+    """The issue's cases from the command line: n == "5" with n=5, "a{{inputs.z}}b" with z=0,
+    and the flow's `outputs:` (not the last step's output) on both surfaces."""
+    import json
+    emu = make_emulator()
+    flow = project / "agree.flow.yaml"
+    flow.write_text(FLOW, encoding="utf-8")
+    url = emu.base_url + surface
+    assert run("deploy", str(flow), "--api-url", url).exit_code == 0
+    r = run("trigger", str(flow), "-i", "n=5", "-i", "z=0", "--wait", "--interval", "0.02", "--api-url", url)
+    assert r.exit_code == 0, r.output
+    sim = run("simulate", str(flow), "--input", "n=5", "--input", "z=0", "--format", "json")
+    assert sim.exit_code == 0, sim.output
+    expected = json.loads(sim.stdout)["output"]
+    assert json.loads(r.stdout) == expected
+    assert expected["picked"].endswith(".png") and expected["prompt"] == 0
+    [ex] = emu.store.snapshot()["executions"].values()
+    assert ex["steps"][0]["metadata"]["params"] == {"prompt": "a0b"}
