@@ -104,7 +104,15 @@ def simulate(file: str, pairs: tuple[str, ...], inputs_file: str | None, mocks_p
         mode, note = resolve_mode(python_mode)
         if note:
             click.echo(f"flowdsl simulate: {note}", err=True)
-    sim = Simulator(wf, catalog, mocks, PythonRunner(mode=mode))
+    runner = PythonRunner(mode=mode)
+    try:
+        _run(Simulator(wf, catalog, mocks, runner), file, inputs, seed, fmt, step_id, runs, show_params)
+    finally:
+        runner.close()  # a step prefetched for a branch that was then cut is not waited for
+
+
+def _run(sim: Any, file: str, inputs: dict[str, Any], seed: int | None, fmt: str, step_id: str | None,
+         runs: int | None, show_params: bool) -> None:
     if step_id is not None and step_id not in sim.kinds:
         from flowdsl.suggest import did_you_mean
         _fail_usage(f'no step "{step_id}" in {file}{did_you_mean(step_id, sorted(sim.kinds))}')
@@ -115,7 +123,7 @@ def simulate(file: str, pairs: tuple[str, ...], inputs_file: str | None, mocks_p
         if fmt == "json":
             click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
         else:
-            click.echo(render(summary, wf.name or file), nl=False)
+            click.echo(render(summary, sim.wf.name or file), nl=False)
         sys.exit(EXIT_OK if summary["completed"] else EXIT_FINDINGS)
 
     result = sim.run(inputs, seed=seed)

@@ -97,6 +97,7 @@ class PythonRunner:
         self._cache: dict[tuple[str, str, float], Future[PythonResult]] = {}
         self._lock = threading.Lock()
         self._pool: ThreadPoolExecutor | None = None
+        self._stop = threading.Event()
         self.runs = 0  # processes started (tests and benchmarks read it)
 
     # ------------------------------------------------------------------ public
@@ -111,9 +112,15 @@ class PythonRunner:
             self._future(code, inputs, timeout_s, background=True)
 
     def close(self) -> None:
+        """Stop: processes still running (prefetched for branches that were then cut) are
+        killed; later calls start new ones."""
+        self._stop.set()
         if self._pool is not None:
-            self._pool.shutdown(wait=True)
+            self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        with self._lock:
+            self._cache = {k: f for k, f in self._cache.items() if f.done() and not f.cancelled()}
+        self._stop.clear()
 
     # ------------------------------------------------------------------ internals
     def _future(self, code: str, inputs: Any, timeout_s: float | None, background: bool) -> Future[PythonResult]:
@@ -204,10 +211,10 @@ class PythonRunner:
         try:
             while open_reads:
                 left = deadline - time.monotonic()
-                if left <= 0:
+                if left <= 0 or self._stop.is_set():
                     timed_out = True
                     break
-                for key, _ in sel.select(min(left, 1.0)):
+                for key, _ in sel.select(min(left, 0.2)):
                     fd, which = key.fd, key.data
                     if which == 0:
                         try:

@@ -25,7 +25,7 @@ from flowdsl.simulate import isolation
 from flowdsl.simulate.sandbox import PythonRunner
 
 OK, WHY = isolation.available()
-pytestmark = pytest.mark.skipif(not OK, reason=f"OS isolation unavailable here: {WHY}")
+needs_ns = pytest.mark.skipif(not OK, reason=f"OS isolation unavailable here: {WHY}")
 
 SECRET = "sk-fake-flowdsl-test-0123456789"
 NEIGHBOUR = "neighbour secret 42"
@@ -246,6 +246,7 @@ result = out
 """
 
 
+@needs_ns
 def test_benign_python_still_works(runner: PythonRunner) -> None:
     r = runner.run("import json, re, math, datetime\n"
                    "result = {'j': json.loads(inputs['doc'])['a'], 'r': re.findall(r'\\d+', 'a1b22'),\n"
@@ -255,6 +256,7 @@ def test_benign_python_still_works(runner: PythonRunner) -> None:
     assert r.output == {"j": [1, 2], "r": ["1", "22"], "m": 4.0, "d": "2024-02-29", "scratch": 3}
 
 
+@needs_ns
 def test_environment_and_parent_secrets(runner: PythonRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FLOWDSL_FAKE_API_KEY", SECRET)
     r = runner.run(ENV_ATTACK, {"host_pid": os.getpid()})
@@ -263,6 +265,7 @@ def test_environment_and_parent_secrets(runner: PythonRunner, monkeypatch: pytes
     assert "FileNotFoundError" in r.output  # the host's pids are not in its /proc
 
 
+@needs_ns
 def test_neighbour_files(runner: PythonRunner, tree: Path) -> None:
     r = runner.run(NEIGHBOUR_ATTACK, {"path": str(tree / "neighbour.txt"), "folder": str(tree)})
     assert r.ok, r
@@ -272,6 +275,7 @@ def test_neighbour_files(runner: PythonRunner, tree: Path) -> None:
     assert root <= {"tmp", "proc", "runner.py", "etc", "usr", "bin", "lib", "lib32", "lib64", "root", "opt"}
 
 
+@needs_ns
 def test_network(runner: PythonRunner, listener: tuple[int, list[int]]) -> None:
     port, hits = listener
     r = runner.run(NET_ATTACK, {"port": port})
@@ -281,6 +285,7 @@ def test_network(runner: PythonRunner, listener: tuple[int, list[int]]) -> None:
     assert hits == []
 
 
+@needs_ns
 def test_shells_and_subprocesses(runner: PythonRunner) -> None:
     r = runner.run(SHELL_ATTACK, {})
     assert r.ok, r
@@ -290,17 +295,20 @@ def test_shells_and_subprocesses(runner: PythonRunner) -> None:
     assert b"pwned" not in r.stdout
 
 
+@needs_ns
 def test_fork(runner: PythonRunner) -> None:
     r = runner.run(FORK_ATTACK, {})
     assert r.ok and r.output in ("PermissionError", "BlockingIOError"), r
 
 
+@needs_ns
 def test_ctypes_gains_nothing(runner: PythonRunner) -> None:
     r = runner.run(CTYPES_ATTACK, {})
     assert r.ok, r
     assert all(v == -1 for v in r.output.values()), r.output
 
 
+@needs_ns
 def test_writes_outside_scratch(runner: PythonRunner, tree: Path) -> None:
     victim = tree / "victim.txt"
     before = victim.stat()
@@ -317,6 +325,7 @@ def test_writes_outside_scratch(runner: PythonRunner, tree: Path) -> None:
     assert os.access(exe, os.X_OK) and not Path("/usr/flowdsl-owned").exists() and not Path("/owned").exists()
 
 
+@needs_ns
 def test_memory(runner: PythonRunner) -> None:
     r = runner.run(MEMORY_ATTACK, {})
     assert r.ok and r.output == "MemoryError", r
@@ -324,6 +333,7 @@ def test_memory(runner: PythonRunner) -> None:
     print(f"memory attack: step peak RSS {r.peak_rss_kb / 1024:.0f} MiB")
 
 
+@needs_ns
 def test_stdout_flood_is_capped(runner: PythonRunner) -> None:
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     started = time.monotonic()
@@ -336,12 +346,14 @@ def test_stdout_flood_is_capped(runner: PythonRunner) -> None:
           f"(+{(after - before) / 1024:.0f}), step peak RSS {r.peak_rss_kb / 1024:.0f} MiB")
 
 
+@needs_ns
 def test_forged_result_marker(runner: PythonRunner) -> None:
     r = runner.run(FORGE_ATTACK, {})
     assert r.ok, r
     assert r.output == ["genuine", "OSError"]
 
 
+@needs_ns
 def test_detached_children_do_not_survive(runner: PythonRunner) -> None:
     r = runner.run(DETACH_ATTACK, {})
     assert r.ok, r
@@ -352,6 +364,7 @@ def test_detached_children_do_not_survive(runner: PythonRunner) -> None:
     assert _leftovers() == []
 
 
+@needs_ns
 def test_parallel_python_steps_run_concurrently() -> None:
     from tests.simulate.helpers import CATALOG, flow
     from flowdsl.simulate import Simulator
@@ -374,6 +387,7 @@ steps:
 
 # ------------------------------------------------------------------ all of them, through the CLI
 
+@needs_ns
 def test_simulate_completes_cleanly_under_attack(tree: Path, listener: tuple[int, list[int]]) -> None:
     port, hits = listener
     victim = tree / "victim.txt"
@@ -405,3 +419,48 @@ def test_simulate_completes_cleanly_under_attack(tree: Path, listener: tuple[int
     print(f"simulate under attack: peak RSS of flowdsl and its children {peak / 1024:.0f} MiB")
     time.sleep(0.2)
     assert _leftovers() == []
+
+
+# ------------------------------------------------------------------ the policy: --python isolated|mock|host
+
+PY_FLOW = "steps:\n  - {id: py, python: \"import os\\nresult = sorted(os.environ)\"}\n"
+
+
+def _cli(tmp_path: Path, *args: str) -> tuple[int, str, str]:
+    from click.testing import CliRunner
+    from flowdsl.cli.main import cli
+    path = tmp_path / "py.flow.yaml"
+    path.write_text(PY_FLOW)
+    r = CliRunner().invoke(cli, ["simulate", str(path), "--format", "json", *args])
+    return r.exit_code, r.stdout, r.stderr
+
+
+def test_mock_mode_runs_nothing(tmp_path: Path) -> None:
+    code, out, err = _cli(tmp_path, "--python", "mock")
+    step = json.loads(out)["steps"]["py"]
+    assert code == 0 and step["status"] == "completed" and step["output"] is None
+    assert step["attempts"][0]["source"] == "default" and err == ""
+
+
+def test_unavailable_isolation_falls_back_to_mock_and_says_so(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(isolation, "available", lambda: (False, "no user namespaces (test)"))
+    code, out, err = _cli(tmp_path)
+    assert code == 0 and json.loads(out)["steps"]["py"]["output"] is None
+    assert err.count("cannot be isolated here (no user namespaces (test))") == 1
+
+
+def test_unavailable_isolation_never_runs_code_unisolated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(isolation, "available", lambda: (False, "no user namespaces (test)"))
+    r = PythonRunner(mode="isolated").run("result = 1", {})
+    assert not r.ok and r.error == "SandboxError"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="rlimits and seccomp as used here are Linux's")
+def test_host_mode_has_limits_and_an_empty_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLOWDSL_FAKE_API_KEY", SECRET)
+    runner = PythonRunner(mode="host", time_limit_s=10)
+    env = runner.run("import os\nresult = sorted(k for k in os.environ if k != 'LC_CTYPE')", {})
+    assert env.ok and env.output == ["HOME"], env
+    assert runner.run(MEMORY_ATTACK, {}).output == "MemoryError"
+    assert runner.run(FORK_ATTACK, {}).output in ("PermissionError", "BlockingIOError")
