@@ -6,6 +6,8 @@ the inputs' schemas, the catalog's model output types (``.output`` is the whole 
 ``.primary`` its first item) and pass steps' literal results. Fires only when both the
 value's type and the param's type are known: an array into a string param, a string input
 into an integer param, an input whose ``enum`` allows values the param's ``enum`` rejects.
+Anywhere (params, text, conditions, outputs), a field read from a model output known to be
+a URL string or an array (``{{gen.output.url}}``) fires too: it resolves to nothing.
 
     inputs:
       seconds: {type: string}
@@ -21,6 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from flowdsl import codes
+from flowdsl import ir
 from flowdsl.check import types
 from flowdsl.diagnostics import Diagnostic, error
 from flowdsl.check.models import templated_args
@@ -32,6 +35,7 @@ RULE = codes.REFERENCE_TYPE
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:
+    yield from _fields_of_known_outputs(ctx)
     for arg in templated_args(ctx):
         ty = arg.type
         if not ty.known:
@@ -61,3 +65,31 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
                 yield error(RULE, f'{arg.call.where}: "{arg.name}" accepts '
                             f'{", ".join(repr(v) for v in enum[:8])}, but the referenced '
                             f"input may be {shown}", arg.span, step=arg.call.step_id)
+
+
+def _fields_of_known_outputs(ctx: "Context") -> Iterator[Diagnostic]:
+    """``{{gen.output.url}}`` where the model's output is known to be a URL string or an
+    array: the field does not exist and the reference resolves to nothing at run time."""
+    for use in ctx.refs():
+        ref = use.ref
+        if ref.is_input or len(ref.path) < 2 or ref.path[0] not in ("output", "primary"):
+            continue
+        info = ctx.symbols.get(ref.root)
+        if info is None or not isinstance(info.step, ir.ModelStep):
+            continue
+        whole = ctx.type_of(ir.Ref(ref.root, ref.path[:1], ref.span, ref.syntax))
+        if whole.json not in ("string", "array"):
+            continue  # unknown, or an object: fields may exist
+        field = ref.path[1]
+        if whole.json == "array" and field.isdigit():
+            continue  # an index into the list
+        shown = ref.text()
+        short = f"{{{{{ref.root}.{ref.path[0]}}}}}" if ref.syntax == "template" else f"$.{ref.root}.{ref.path[0]}"
+        if whole.json == "array":
+            first = f"{{{{{ref.root}.primary}}}}" if ref.syntax == "template" else f"$.{ref.root}.primary"
+            hint = f"use {first} for the first item" if ref.path[0] == "output" else f"use {short}"
+        else:
+            hint = f"use {short}: it is the URL itself"
+        yield error(RULE, f'{shown}: the {ref.path[0]} of model "{info.step.model}" is '
+                    f'{whole.describe()}, which has no field "{field}" (it resolves to nothing '
+                    "at run time)", ref.span, step=use.step, hint=hint)

@@ -76,3 +76,10 @@ def test_in_without_a_list_and_template_in_condition_say_the_fix() -> None:
     assert d.message == '`in` needs a list: in ["video"]'
     d = only(head + '"{{inputs.f}} == v"' + tail, "condition-syntax")
     assert "$.inputs.f" in d.message and d.hint == "write: $.inputs.f == v"
+
+
+def test_field_of_a_url_output_says_use_the_output_itself() -> None:
+    text = ("steps:\n  - id: up\n    model: topaz-upscale-image\n    with: {image_url: x}\n"
+            "outputs:\n  a: \"{{up.output.url}}\"\n")
+    d = only(text, "reference-type")
+    assert (d.span.line, d.span.column) == (6, 7) and d.hint == "use {{up.output}}: it is the URL itself"
