@@ -19,7 +19,7 @@ _NUMBERISH = re.compile(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+$|^[-+]?[0-9][0-9_.
 _IGNORE = re.compile(r"#.*?\bflowdsl:\s*ignore(?:\[([^\]]*)\])?")
 _QUOTE_RULES = {"param-type", "param-value", "reference-type", "schema", "media-type",
                 "condition-operator"}
-_WRITE = re.compile(r"^write (.+)$")
+_WRITE = re.compile(r"(?:^|: )write (.+)$")
 
 
 def _overlaps(diag: Diagnostic, rng: lsp.Range) -> bool:
@@ -77,11 +77,17 @@ def _fix(diag: Diagnostic, uri: str, new: str) -> lsp.CodeAction:
 
 def _write(diag: Diagnostic, source: str, uri: str) -> lsp.CodeAction | None:
     """A hint that says what to write instead (``write "16:9"``, ``write {{a.b}}``)."""
-    m = _WRITE.match(diag.hint or "")
+    m = _WRITE.search(diag.hint or "")
     old = span_text(source, diag.span)
-    if m is None or not old or m.group(1) == old:
+    if m is None or not old:
         return None
-    return _fix(diag, uri, m.group(1))
+    new = m.group(1)
+    key, sep, value = new.partition(": ")
+    if sep and re.fullmatch(r"[\w-]+", key) and not old.startswith(key + ":"):
+        new = value  # "write model: x" for a finding on the slug itself
+    if new == old:
+        return None
+    return _fix(diag, uri, new)
 
 
 def _quote(diag: Diagnostic, source: str, uri: str) -> lsp.CodeAction | None:

@@ -301,3 +301,18 @@ async def test_bad_requests_never_kill_the_server(client: LanguageClient) -> Non
     # still alive and answering
     uri2, diags = await open_doc(client, FLOW)
     assert diags == []
+
+
+async def test_model_did_you_mean(client: LanguageClient) -> None:
+    text = FLOW.replace("model: flux-2-max\n    with:\n      prompt: \"{{inputs",
+                        "model: flux-2-maxx\n    with:\n      prompt: \"{{inputs")
+    uri, diags = await open_doc(client, text)
+    acts = await _actions(client, uri, diags, "unknown-model")
+    fix = next(a for a in acts if a.title == "Change to flux-2-max")
+    assert "model: flux-2-max\n" in _apply(text, fix, uri)
+
+
+async def test_hover_on_input_reference(client: LanguageClient) -> None:
+    uri, _ = await open_doc(client, FLOW)
+    md = await _hover(client, uri, position_of(FLOW, "{{inputs.prompt}}", 5))
+    assert "input **prompt**" in md and "required" in md
