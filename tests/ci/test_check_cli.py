@@ -107,7 +107,7 @@ def test_github_format_appends_the_job_summary(tmp_path: Path) -> None:
 def test_summary_only_for_github_format_under_actions(tmp_path: Path) -> None:
     summary = tmp_path / "summary.md"
     run("check", "--format", "github", str(EXAMPLES),
-        env={"GITHUB_ACTIONS": None, "GITHUB_STEP_SUMMARY": str(summary)})
+        env={"GITHUB_ACTIONS": None, "GITHUB_STEP_SUMMARY": str(summary)})  # type: ignore[dict-item]
     run("check", str(EXAMPLES), env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)})
     assert not summary.exists()
 
