@@ -29,6 +29,9 @@ class Type:
     media: str | None = None  # image | video | audio | text | json, for URL strings
     items: "Type | None" = None  # element type of an array, when known
     enum: tuple[Any, ...] | None = None  # the values an input may take, when declared
+    # The declared range of a number (an input's minimum / maximum), when declared.
+    minimum: float | None = None
+    maximum: float | None = None
 
     @property
     def known(self) -> bool:
@@ -87,8 +90,20 @@ def of_schema(schema: Any, media: str | None = None) -> Type:
         return UNKNOWN
     items = of_schema(schema.get("items")) if t == "array" else None
     enum = schema.get("enum")
+    lo, hi = bound(schema, "minimum"), bound(schema, "maximum")
     return Type(t, media if t == "string" else None, items,
-                tuple(enum) if isinstance(enum, list) else None)
+                tuple(enum) if isinstance(enum, list) else None,
+                lo if t in ("integer", "number") else None,
+                hi if t in ("integer", "number") else None)
+
+
+def bound(schema: Mapping[str, Any], side: str) -> float | None:
+    """A schema's ``minimum`` / ``maximum`` (exclusive bounds count as the bound)."""
+    for key in (side, "exclusiveM" + side[1:]):
+        v = schema.get(key)
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return v
+    return None
 
 
 def schema_types(schema: Any) -> frozenset[str] | None:

@@ -6,7 +6,8 @@ the inputs' schemas, the catalog's model output types (``.output`` is the whole 
 ``.primary`` its first item) and pass steps' literal results. Fires only when both the
 value's type and the param's type are known: an array into a string param, a string input
 into an integer param, an input whose ``enum`` allows values the param's ``enum`` rejects.
-Anywhere (params, text, conditions, outputs), a field read from a model output known to be
+An input whose declared ``minimum``/``maximum`` lets through values outside the param's
+range (3..20 into a param that takes 5..15) fires too. Anywhere (params, text, conditions, outputs), a field read from a model output known to be
 a URL string or an array (``{{gen.output.url}}``) fires too: it resolves to nothing.
 
     inputs:
@@ -57,6 +58,13 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
             yield error(RULE, f'{arg.call.where}: "{arg.name}" takes {wanted}, but {source} '
                         f"is {ty.describe()}", arg.span, step=arg.call.step_id, hint=hint)
             continue
+        if whole and arg.scalar.template is not None and arg.scalar.template.refs[0].is_input:
+            wide = _wider_range(ty, arg.schema)
+            if wide is not None:
+                yield error(RULE, f'{arg.call.where}: "{arg.name}" takes {wide[1]}, but '
+                            f"{arg.scalar.template.refs[0].text()} allows {wide[0]}", arg.span,
+                            step=arg.call.step_id,
+                            hint=f"narrow the input to {wide[1]} (minimum/maximum in inputs:)")
         enum = arg.schema.get("enum")
         if ty.enum and isinstance(enum, list):
             bad = [v for v in ty.enum if v not in enum]
@@ -93,3 +101,22 @@ def _fields_of_known_outputs(ctx: "Context") -> Iterator[Diagnostic]:
         yield error(RULE, f'{shown}: the {ref.path[0]} of model "{info.step.model}" is '
                     f'{whole.describe()}, which has no field "{field}" (it resolves to nothing '
                     "at run time)", ref.span, step=use.step, hint=hint)
+
+
+def _show(lo: float | None, hi: float | None) -> str:
+    def n(x: float) -> str:
+        return str(int(x)) if float(x).is_integer() else str(x)
+    if lo is not None and hi is not None:
+        return f"{n(lo)}..{n(hi)}"
+    return f"at least {n(lo)}" if lo is not None else f"at most {n(hi)}" if hi is not None else "any number"
+
+
+def _wider_range(ty: types.Type, schema: dict[str, object]) -> tuple[str, str] | None:
+    """(the input's range, the param's) when the input declares a bound that lets through
+    values the param rejects; None otherwise (undeclared bounds are not guessed)."""
+    p_lo, p_hi = types.bound(schema, "minimum"), types.bound(schema, "maximum")
+    low = ty.minimum is not None and p_lo is not None and ty.minimum < p_lo
+    high = ty.maximum is not None and p_hi is not None and ty.maximum > p_hi
+    if not (low or high):
+        return None
+    return _show(ty.minimum, ty.maximum), _show(p_lo, p_hi)

@@ -83,3 +83,11 @@ def test_field_of_a_url_output_says_use_the_output_itself() -> None:
             "outputs:\n  a: \"{{up.output.url}}\"\n")
     d = only(text, "reference-type")
     assert (d.span.line, d.span.column) == (6, 7) and d.hint == "use {{up.output}}: it is the URL itself"
+
+
+def test_input_range_wider_than_the_param() -> None:
+    text = ("inputs:\n  s: {type: integer, minimum: 3, maximum: 20}\nsteps:\n  - id: clip\n"
+            "    model: veo-3\n    with: {prompt: a, duration: \"{{inputs.s}}\"}\n"
+            "outputs:\n  a: \"{{clip.primary}}\"\n")
+    d = only(text, "reference-type")
+    assert d.message == 'model "veo-3": "duration" takes 5..15, but {{inputs.s}} allows 3..20'
