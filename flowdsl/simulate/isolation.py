@@ -188,10 +188,26 @@ def _bind_ro(ctypes, libc, src: str, root: str) -> None:  # type: ignore[no-unty
     _check(ctypes, libc.mount(None, dst.encode(), None, flags, None), f"read-only {src}")
 
 
+def _stage(cfg: dict) -> str:  # type: ignore[type-arg]
+    """A host directory to cover with the new root's tmpfs: one that exists and holds
+    nothing that is to be bound into it (an interpreter under /tmp, say)."""
+    wanted = list(cfg["dirs"]) + list(cfg["files"]) + [cfg["python"]]
+    for d in ("/tmp", "/mnt", "/media", "/srv", "/var/tmp", "/opt"):
+        if os.path.isdir(d) and not os.path.islink(d) and not any(w == d or w.startswith(d + "/") for w in wanted):
+            return d
+    raise OSError("no directory to build the sandbox's root on")
+
+
+def _scratch(cfg: dict) -> str:  # type: ignore[type-arg]
+    """The scratch directory's path inside: /tmp, unless the interpreter lives there."""
+    wanted = list(cfg["dirs"]) + [cfg["python"]]
+    return "/scratch" if any(w == "/tmp" or w.startswith("/tmp/") for w in wanted) else "/tmp"
+
+
 def _populate(ctypes, libc, cfg: dict, owner: int = 0) -> str:  # type: ignore[no-untyped-def,type-arg]
     """Build the step's root at /tmp (in this process's private mount namespace); read-only."""
     _check(ctypes, libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "make / private")
-    root = "/tmp"  # a mount point that exists everywhere; covered by our own tmpfs
+    root = _stage(cfg)
     _check(ctypes, libc.mount(b"tmpfs", root.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, b"size=1m,mode=0755"),
            "tmpfs root")
     for d in cfg["dirs"]:
@@ -202,8 +218,8 @@ def _populate(ctypes, libc, cfg: dict, owner: int = 0) -> str:  # type: ignore[n
     with open(root + "/runner.py", "w", encoding="utf-8") as f:
         f.write(cfg["runner_source"])
     os.makedirs(root + "/proc")
-    os.makedirs(root + "/tmp", mode=0o755)
-    _check(ctypes, libc.mount(b"tmpfs", (root + "/tmp").encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+    os.makedirs(root + _scratch(cfg), mode=0o755, exist_ok=True)
+    _check(ctypes, libc.mount(b"tmpfs", (root + _scratch(cfg)).encode(), b"tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
                               f"size={SCRATCH_SIZE},mode=0755,uid={owner},gid={owner}".encode()), "scratch tmpfs")
     _check(ctypes, libc.mount(None, root.encode(), None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV,
                               None), "read-only root")
@@ -296,7 +312,7 @@ def _isolated(cfg: dict) -> int:  # type: ignore[type-arg]
         # pid 1 of the new namespace
         libc.prctl(PR_SET_PDEATHSIG, 9, 0, 0, 0)
         _enter(ctypes, libc, root)
-        os.chdir("/tmp")
+        os.chdir(_scratch(cfg))
         _check(ctypes, libc.unshare(CLONE_NEWUSER), "unshare the unprivileged user namespace")
         _map_ids(INNER_UID, 0, 0)
         _check(ctypes, libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0), "no_new_privs")

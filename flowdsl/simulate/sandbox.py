@@ -119,7 +119,8 @@ class PythonRunner:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
         with self._lock:
-            self._cache = {k: f for k, f in self._cache.items() if f.done() and not f.cancelled()}
+            self._cache = {k: f for k, f in self._cache.items()
+                           if f.done() and not f.cancelled() and f.result().error != "cancelled"}
         self._stop.clear()
 
     # ------------------------------------------------------------------ internals
@@ -270,6 +271,8 @@ class PythonRunner:
         proc.returncode = os.waitstatus_to_exitcode(status)
         common: dict[str, Any] = {"stdout": bytes(kept[1]), "stderr": bytes(kept[2]), "dropped": dropped,
                                   "peak_rss_kb": int(usage.ru_maxrss)}
+        if timed_out and self._stop.is_set():
+            return PythonResult(False, error="cancelled", cause="the simulation ended first", **common)
         if timed_out:
             return PythonResult(False, error="timeout", cause=f"the python step ran longer than {limit:g} s",
                                 timed_out=True, **common)
