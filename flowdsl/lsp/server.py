@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import threading
 import time
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -43,6 +44,7 @@ class FlowServer(LanguageServer):
         self.last_good: dict[str, CheckedFile] = {}
         self.last_edit: dict[str, float] = {}
         self.debounce_s = DEBOUNCE_S
+        self.lock = threading.Lock()
 
     # ------------------------------------------------------------ analysis
 
@@ -68,18 +70,36 @@ class FlowServer(LanguageServer):
             self.projects[key] = project
         return project
 
-    def analysis(self, uri: str) -> CheckedFile:
-        doc = self.workspace.get_text_document(uri)
-        result = analyze(doc.source, self.project_for(uri), file=self.path_of(uri))
+    def _run(self, uri: str, text: str, project: Project, path: str,
+             wait: bool = True) -> CheckedFile | None:
+        """Analyse ``text``; one analysis at a time (the diagnostics run in a worker thread
+        so that requests keep being answered meanwhile). None when ``wait`` is false and
+        the checker is busy."""
+        if not self.lock.acquire(blocking=wait):
+            return None
+        try:
+            result = analyze(text, project, file=path)
+        finally:
+            self.lock.release()
         if result.workflow is not None:
             self.last_good[uri] = result
         return result
 
+    def analysis(self, uri: str) -> CheckedFile:
+        doc = self.workspace.get_text_document(uri)
+        result = self._run(uri, doc.source, self.project_for(uri), self.path_of(uri))
+        assert result is not None
+        return result
+
     def good(self, uri: str) -> CheckedFile | None:
         """The current analysis when the text reads as a workflow, else the last one that did
-        (a half-typed document still completes against what was there a moment ago)."""
-        current = self.analysis(uri)
-        return current if current.workflow is not None else self.last_good.get(uri)
+        (a half-typed document still completes against what was there a moment ago). While
+        a long analysis runs (a huge file) the last one is used rather than waiting."""
+        doc = self.workspace.get_text_document(uri)
+        current = self._run(uri, doc.source, self.project_for(uri), self.path_of(uri), wait=False)
+        if current is not None and current.workflow is not None:
+            return current
+        return self.last_good.get(uri)
 
     def show(self, message: str, kind: lsp.MessageType = lsp.MessageType.Info) -> None:
         try:
@@ -89,16 +109,24 @@ class FlowServer(LanguageServer):
 
     # ------------------------------------------------------------ diagnostics
 
-    def publish(self, uri: str) -> None:
+    async def publish(self, uri: str) -> None:
         try:
             doc = self.workspace.get_text_document(uri)
-            diags = convert(self.analysis(uri).diagnostics)
-            self.text_document_publish_diagnostics(
-                lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diags, version=doc.version))
-            # Edits that queued up while a slow analysis held the loop are a burst: the
-            # quiet spell that allows an immediate analysis starts now, not at the last edit.
+            text, version = doc.source, doc.version
+            result = await asyncio.to_thread(self._run, uri, text, self.project_for(uri),
+                                             self.path_of(uri))
+            assert result is not None
+            now = self.workspace.text_documents.get(uri)
+            if now is None or now.version != version:
+                return  # closed or edited meanwhile: that edit's own analysis publishes
+            self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
+                uri=uri, diagnostics=convert(result.diagnostics), version=version))
+            # Edits that queued up while a slow analysis ran are a burst: the quiet spell
+            # that allows an immediate analysis starts now, not at the last edit.
             if uri in self.last_edit:
                 self.last_edit[uri] = time.monotonic()
+        except asyncio.CancelledError:
+            raise
         except Exception as exc:
             log.exception("diagnostics for %s", uri)
             self.log(f"flowdsl: diagnostics failed: {type(exc).__name__}: {exc}")
@@ -119,6 +147,12 @@ class FlowServer(LanguageServer):
         if old is not None:
             old.cancel()
         delay = 0.0 if quiet >= self.debounce_s and old is None else self.debounce_s
+        self.publish_after(uri, delay)
+
+    def publish_after(self, uri: str, delay: float) -> None:
+        old = self.pending.pop(uri, None)
+        if old is not None:
+            old.cancel()
         self.pending[uri] = asyncio.get_event_loop().create_task(self._publish_later(uri, delay))
 
     async def _publish_later(self, uri: str, delay: float) -> None:
@@ -126,9 +160,13 @@ class FlowServer(LanguageServer):
             await asyncio.sleep(delay)
         except asyncio.CancelledError:
             return
-        if self.pending.get(uri) is asyncio.current_task():
-            del self.pending[uri]
-        self.publish(uri)
+        try:
+            await self.publish(uri)
+        except asyncio.CancelledError:
+            return
+        finally:
+            if self.pending.get(uri) is asyncio.current_task():
+                del self.pending[uri]
 
     def supports_edit_range(self) -> bool:
         try:
@@ -173,7 +211,7 @@ def build_server() -> FlowServer:
     @guarded(server)
     def did_open(params: lsp.DidOpenTextDocumentParams) -> None:
         server.touched(params.text_document.uri)
-        server.publish(params.text_document.uri)
+        server.publish_after(params.text_document.uri, 0.0)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CHANGE)
     @guarded(server)
@@ -183,7 +221,7 @@ def build_server() -> FlowServer:
     @server.feature(lsp.TEXT_DOCUMENT_DID_SAVE)
     @guarded(server)
     def did_save(params: lsp.DidSaveTextDocumentParams) -> None:
-        server.publish(params.text_document.uri)
+        server.publish_after(params.text_document.uri, 0.0)
 
     @server.feature(lsp.TEXT_DOCUMENT_DID_CLOSE)
     @guarded(server)
