@@ -31,7 +31,6 @@ COMMANDS: dict[str, str] = {
     "trigger": "flowdsl.cli.remote_cmds:trigger",
     "simulate": "flowdsl.cli.simulate_cmd:simulate",
     "lsp": "flowdsl.cli.lsp_cmd:lsp",
-    "lsp": "flowdsl.cli.lsp_cmd:lsp",
     "schema": "flowdsl.cli.schema_cmd:schema",
 }
 
