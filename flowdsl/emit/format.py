@@ -120,21 +120,22 @@ def find_comments(text: str) -> list[Comment]:
 
 
 # -- paths ------------------------------------------------------------------------------------
-def _entries(node: yaml.Node, path: Path, out: list[tuple[int, int, Path]]) -> None:
+def _entries(node: yaml.Node, path: Path, out: list[tuple[int, int, Path, bool]]) -> None:
+    """(line, column, path, is a block mapping's key) of every key and item, in document order."""
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
             p = path + (str(k.value),)
-            out.append((k.start_mark.line, k.start_mark.column, p))
+            out.append((k.start_mark.line, k.start_mark.column, p, not node.flow_style))
             _entries(v, p, out)
     elif isinstance(node, yaml.SequenceNode):
         for i, v in enumerate(node.value):
             p = path + (i,)
-            out.append((v.start_mark.line, v.start_mark.column, p))
+            out.append((v.start_mark.line, v.start_mark.column, p, False))
             _entries(v, p, out)
 
 
-def entries(root: yaml.Node) -> list[tuple[int, int, Path]]:
-    out: list[tuple[int, int, Path]] = []
+def entries(root: yaml.Node) -> list[tuple[int, int, Path, bool]]:
+    out: list[tuple[int, int, Path, bool]] = []
     _entries(root, (), out)
     return out
 
@@ -151,16 +152,21 @@ def attach(text: str, comments: list[Comment], root: yaml.Node) -> Anchors:
     blank_rows = [i for i in range(first_line) if not lines[i].strip()]
     head_end = max(blank_rows) if blank_rows else -1
     ordered = sorted(ents, key=lambda e: (e[0], e[1]))  # stable: a parent before its first key
+    # an end-of-line comment belongs to the last block key on its line (``- pass: 1  # c`` is
+    # about ``pass``), else to the first node there (``- {id: a}  # c``: the item)
     by_line: dict[int, Path] = {}
-    for row, _, path in ordered:
+    block_key: dict[int, Path] = {}
+    for row, _, path, is_key in ordered:
         by_line.setdefault(row, path)
+        if is_key:
+            block_key[row] = path
     for c in comments:
         if not c.eol and c.line < first_line and (c.line < head_end or (c.line == 0 and _MODELINE.match(c.text))):
             a.head.append(c)
             a.head_blank = a.head_blank or head_end >= 0
             continue
         if c.eol:
-            p = by_line.get(c.line)
+            p = block_key.get(c.line, by_line.get(c.line))
             if p is None:
                 earlier = [e for e in ordered if e[0] < c.line]
                 p = earlier[-1][2] if earlier else ordered[0][2]
@@ -417,9 +423,12 @@ def _reinsert(body: str, anchors: Anchors) -> str:
     lines = body.rstrip("\n").split("\n") if body.strip() else []
     root = yaml.compose(body, Loader=_LOADER) if lines else None
     line_of: dict[Path, int] = {}
+    key_rows: set[int] = set()
     if root is not None:
-        for row, _, path in entries(root):
+        for row, _, path, is_key in entries(root):
             line_of.setdefault(path, row)
+            if is_key:
+                key_rows.add(row)
     before: dict[int, list[str]] = {}
     blank: set[int] = set()
     after: dict[int, list[str]] = {}
@@ -432,7 +441,10 @@ def _reinsert(body: str, anchors: Anchors) -> str:
     for p, cs in anchors.after.items():
         ln = line_of[p]
         for c in cs:
-            if ln in after or _ends_in_comment_risk(lines[ln]):
+            # an item's end-of-line comment where the item became a block mapping (``- id: b``)
+            # would read as the key's: it goes on the line before the item instead
+            item_now_block = isinstance(p[-1], int) and ln in key_rows
+            if ln in after or item_now_block or _ends_in_comment_risk(lines[ln]):
                 indent = len(lines[ln]) - len(lines[ln].lstrip(" "))
                 before.setdefault(ln, []).append(" " * indent + c.text)
             else:
@@ -478,6 +490,20 @@ def _comment_texts(text: str) -> list[str]:
     return sorted(c.text for c in find_comments(text))
 
 
+def attachment(text: str) -> dict[Any, list[str]]:
+    """Each node's comments (before it and after it on its line), the head's and the tail's:
+    formatting must keep this the same."""
+    root = yaml.compose(text, Loader=_LOADER)
+    comments = find_comments(text)
+    if root is None:
+        return {"tail": sorted(c.text for c in comments)}
+    a = attach(text, comments, root)
+    out: dict[Any, list[str]] = {"head": [c.text for c in a.head], "tail": [c.text for c in a.tail]}
+    for p in set(a.before) | set(a.after):
+        out[p] = sorted(c.text for c in a.before.get(p, []) + a.after.get(p, []))
+    return out
+
+
 def format_text(text: str, file: str = "<text>") -> str:
     """Canonical ``text``, checked: it loads, compiles to the same JSON and keeps every comment.
 
@@ -502,4 +528,6 @@ def format_text(text: str, file: str = "<text>") -> str:
         raise FormatRefused("the formatted text would compile differently (a fmt bug; file left as is)")
     if _comment_texts(new) != _comment_texts(text):
         raise FormatRefused("formatting would lose or change a comment (a fmt bug; file left as is)")
+    if attachment(new) != attachment(text):
+        raise FormatRefused("formatting would move a comment to another node (a fmt bug; file left as is)")
     return new

@@ -37,6 +37,8 @@ def plain_ok(s: str, flow: bool) -> bool:
     if str(_R12.resolve(_RScalarNode, s, (True, False))) != _STR:
         return False
     try:
-        return yaml.load(s, Loader=_SAFE_LOADER) == s
+        if flow:  # PyYAML ends a plain scalar at '?' or ':' inside [...] where others do not
+            return bool(yaml.load(f"[{s}]", Loader=_SAFE_LOADER) == [s])
+        return bool(yaml.load(s, Loader=_SAFE_LOADER) == s)
     except yaml.YAMLError:
         return False
