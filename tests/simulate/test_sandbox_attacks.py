@@ -383,6 +383,8 @@ steps:
     assert t["status"] == "completed" and t["steps"]["p"]["output"] == [1, 2, 3]
     print(f"3 parallel 2-second python steps: {wall:.2f} s wall")
     assert wall < 3.0
+    again = Simulator(wf, CATALOG, None, PythonRunner()).run({}).trace()  # fresh processes, other timing
+    assert again["steps"] == t["steps"]  # the same trace, step for step
 
 
 # ------------------------------------------------------------------ all of them, through the CLI
@@ -464,3 +466,15 @@ def test_host_mode_has_limits_and_an_empty_environment(monkeypatch: pytest.Monke
     assert env.ok and env.output == ["HOME"], env
     assert runner.run(MEMORY_ATTACK, {}).output == "MemoryError"
     assert runner.run(FORK_ATTACK, {}).output in ("PermissionError", "BlockingIOError")
+
+
+@needs_ns
+def test_signals_reach_nothing_outside(runner: PythonRunner) -> None:
+    code = ("import os, signal\nout = []\n"
+            "for f in (lambda: os.kill(inputs['host_pid'], signal.SIGKILL), lambda: os.killpg(inputs['pgid'], 9),\n"
+            "          lambda: os.kill(-1, signal.SIGKILL)):\n"
+            "    try:\n        f()\n        out.append('sent')\n"
+            "    except OSError as exc:\n        out.append(type(exc).__name__)\nresult = out\n")
+    r = runner.run(code, {"host_pid": os.getpid(), "pgid": os.getpgid(0)})
+    assert r.ok, r  # and this test process is still alive to read it
+    assert r.output[:2] == ["ProcessLookupError", "ProcessLookupError"], r.output
