@@ -12,10 +12,12 @@ import json
 import os
 import re
 import shutil
-import sys
-from dataclasses import dataclass, field
 import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 import yaml
@@ -201,3 +203,59 @@ def test_plan_only_with_an_api_key_and_sarif_upload_is_soft() -> None:
     assert upload["uses"].startswith("github/codeql-action/upload-sarif@")
     assert upload["continue-on-error"] is True
     assert "steps.upload.outcome == 'failure'" in STEPS["Annotations (SARIF upload not possible)"]["if"]
+
+
+@pytest.fixture
+def emulator() -> Iterator[str]:
+    """A local each::labs API (``flowdsl emulator``) on a free port; its base URL."""
+    import socket
+    import time
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: a chatty log never blocks it
+    proc = subprocess.Popen([sys.executable, "-m", "flowdsl", "emulator", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=log, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    # The emulator is a fixture here, not the subject: its own tests cover it.
+                    log.seek(0)
+                    err = log.read().strip()
+                    pytest.skip(f"the emulator did not start: {err[-300:]}")
+                if time.monotonic() > deadline:
+                    pytest.fail("the emulator did not listen within 30 s")
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
+
+
+def test_plan_against_the_emulator(runner: Runner, emulator: str) -> None:
+    runner.inputs = {"paths": "examples/ad-creative.flow.yaml examples/podcast-tts.flow.yaml",
+                     "api-key": "test-key", "api-url": emulator}
+    r = runner.run("flowdsl plan")
+    assert r.returncode == 0, r.stderr
+    # Changes to deploy are news, not a failure.
+    assert runner.outputs["plan"] == {"changes": "true", "exit-code": "0"}
+    summary = runner.summary.read_text()
+    assert summary.startswith("### flowdsl plan\n\n```\n") and "create workflow 'Ad creative'" in summary
+    assert "test-key" not in r.stdout + summary
+
+
+def test_plan_finds_the_flows_under_a_directory(runner: Runner, emulator: str, tmp_path: Path) -> None:
+    d = tmp_path / "flows"
+    (d / ".hidden").mkdir(parents=True)
+    shutil.copy(ROOT / "examples" / "podcast-tts.flow.yaml", d / "a.flow.yaml")
+    shutil.copy(ROOT / "examples" / "ad-creative.flow.yaml", d / ".hidden" / "b.flow.yaml")
+    runner.inputs = {"paths": str(d), "api-key": "k", "api-url": emulator}
+    r = runner.run("flowdsl plan")
+    assert r.returncode == 0 and runner.outputs["plan"]["exit-code"] == "0", r.stderr
+    assert "a.flow.yaml" in r.stdout and "b.flow.yaml" not in r.stdout
