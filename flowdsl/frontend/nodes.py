@@ -85,6 +85,7 @@ class Reader:
         self.diagnostics: list[Diagnostic] = []
         self.broken = Broken()
         self._line_starts: list[int] | None = None
+        self._located: dict[tuple[int, str], tuple[int, int, int, int, int, int]] = {}
 
     # findings ---------------------------------------------------------------
     def report(self, rule: codes.Code, message: str, span: Span, *, step: str | None = None,
@@ -116,14 +117,26 @@ class Reader:
         needle = value[offset:offset + length]
         if not needle or node.end <= node.start:
             return node.span
-        raw = self.text[node.start:node.end]
-        nth = value.count(needle, 0, offset)
-        idx, pos = -1, 0
-        for _ in range(nth + 1):
-            idx = raw.find(needle, pos)
+        # Both searches resume where the previous call for the same string and needle
+        # stopped, so locating every template of a long string stays linear.
+        key = (node.start, needle)
+        vpos, nth, offset_seen, found, idx, pos = self._located.get(key, (0, 0, 0, 0, -1, 0))
+        if offset < offset_seen:
+            vpos, nth, found, idx, pos = 0, 0, 0, -1, 0
+        while True:  # value.count(needle, 0, offset), greedily, from where it stopped
+            at = value.find(needle, vpos, offset)
+            if at < 0:
+                break
+            nth, vpos = nth + 1, at + len(needle)
+        if found > nth + 1:
+            found, idx, pos = 0, -1, 0
+        while found < nth + 1:
+            idx = self.text.find(needle, node.start + pos, node.end)
             if idx < 0:
                 break
-            pos = idx + 1
+            idx -= node.start
+            found, pos = found + 1, idx + 1
+        self._located[key] = (vpos, nth, offset, found, idx, pos)
         if idx < 0:
             return node.span
         line, col = self.position(node.start + idx)
