@@ -4,7 +4,8 @@ Each request handler is wrapped by :func:`guarded`: an exception is logged (and 
 client's log) and the request answers with an empty result, so one bad request never kills
 the server. Diagnostics are published on open and save at once. On change they are
 debounced by :data:`DEBOUNCE_S`: an edit after a quiet spell is analysed on the next loop
-turn; edits in quick succession (typing) wait until DEBOUNCE_S passes without one. A newer
+turn (unless the file takes long to check); edits in quick succession (typing) wait until
+DEBOUNCE_S passes without one. A newer
 edit cancels the pending analysis, and the analysis always reads the document's current
 text, so the last edit wins.
 """
@@ -32,6 +33,8 @@ from flowdsl.lsp.diagnostics import convert
 log = logging.getLogger("flowdsl.lsp")
 
 DEBOUNCE_S = 0.15
+# A document whose analysis takes longer than this is always debounced (see schedule()).
+SLOW_ANALYSIS_S = 0.3
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,6 +46,7 @@ class FlowServer(LanguageServer):
         self.pending: dict[str, asyncio.Task[None]] = {}
         self.last_good: dict[str, CheckedFile] = {}
         self.last_edit: dict[str, float] = {}
+        self.cost: dict[str, float] = {}  # seconds the last analysis of each document took
         self.debounce_s = DEBOUNCE_S
         self.lock = threading.Lock()
 
@@ -78,7 +82,9 @@ class FlowServer(LanguageServer):
         if not self.lock.acquire(blocking=wait):
             return None
         try:
+            start = time.perf_counter()
             result = analyze(text, project, file=path)
+            self.cost[uri] = time.perf_counter() - start
         finally:
             self.lock.release()
         if result.workflow is not None:
@@ -146,7 +152,10 @@ class FlowServer(LanguageServer):
         old = self.pending.pop(uri, None)
         if old is not None:
             old.cancel()
-        delay = 0.0 if quiet >= self.debounce_s and old is None else self.debounce_s
+        # At once only when the file is quick to check: on a huge file an analysis started
+        # by the first keystroke of a burst would delay the one of the last keystroke.
+        cheap = self.cost.get(uri, 0.0) <= SLOW_ANALYSIS_S
+        delay = 0.0 if quiet >= self.debounce_s and old is None and cheap else self.debounce_s
         self.publish_after(uri, delay)
 
     def publish_after(self, uri: str, delay: float) -> None:
@@ -232,6 +241,7 @@ def build_server() -> FlowServer:
             task.cancel()
         server.last_good.pop(uri, None)
         server.last_edit.pop(uri, None)
+        server.cost.pop(uri, None)
         server.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
 
