@@ -35,6 +35,8 @@ def _from_text(r: Reader, node: YScalar, text: str, step: str) -> ir.Condition |
     try:
         return parse_text(text, lambda offset, length: r.locate(node, offset, length))
     except ConditionSyntaxError as exc:
+        # The inputs it names are read (the one finding here says what is wrong).
+        r.broken.add(node)
         if not _explain(r, node, text, step):
             r.report(codes.CONDITION_SYNTAX, exc.message, r.locate(node, exc.offset, exc.length), step=step)
         return None

@@ -91,3 +91,9 @@ def test_input_range_wider_than_the_param() -> None:
             "outputs:\n  a: \"{{clip.primary}}\"\n")
     d = only(text, "reference-type")
     assert d.message == 'model "veo-3": "duration" takes 5..15, but {{inputs.s}} allows 3..20'
+
+
+def test_an_input_read_only_by_a_condition_that_does_not_parse_is_not_unused() -> None:
+    text = ("inputs:\n  f: string\nsteps:\n  - id: c\n    if: $.inputs.f in \"video\"\n"
+            "    then: [{id: a, pass: 1}]\noutputs:\n  o: \"{{c.output}}\"\n")
+    only(text, "condition-operator")
