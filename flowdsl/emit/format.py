@@ -140,9 +140,28 @@ def entries(root: yaml.Node) -> list[tuple[int, int, Path, bool]]:
     return out
 
 
+def _first_keys(tree: Any, path: Path, out: dict[Path, str]) -> None:
+    if isinstance(tree, dict):
+        if path and isinstance(path[-1], int) and tree:
+            out[path] = str(next(iter(tree)))
+        for k, v in tree.items():
+            _first_keys(v, path + (str(k),), out)
+    elif isinstance(tree, list):
+        for i, v in enumerate(tree):
+            _first_keys(v, path + (i,), out)
+
+
+def first_keys(root: yaml.MappingNode) -> dict[Path, str]:
+    """For each list item that is a mapping, the key canonical layout writes first (after "- ")."""
+    out: dict[Path, str] = {}
+    _first_keys(_Builder(Anchors()).root(root), (), out)
+    return out
+
+
 def attach(text: str, comments: list[Comment], root: yaml.Node) -> Anchors:
     lines = text.split("\n")
     ents = entries(root)
+    firsts = first_keys(root) if isinstance(root, yaml.MappingNode) else {}
     a = Anchors()
     if not ents:
         a.tail = list(comments)
@@ -176,9 +195,14 @@ def attach(text: str, comments: list[Comment], root: yaml.Node) -> Anchors:
         if nxt is None:
             a.tail.append(c)
             continue
-        group = a.before.setdefault(nxt[2], [])
+        target = nxt[2]
+        # a comment before the key that canonical layout writes first in a list item ("- id:")
+        # can only stand before the item: it is the item's
+        if len(target) > 1 and isinstance(target[-2], int) and firsts.get(target[:-1]) == target[-1]:
+            target = target[:-1]
+        group = a.before.setdefault(target, [])
         if not group and c.line > 0 and not lines[c.line - 1].strip() and c.line - 1 != head_end:
-            a.blank_before.add(nxt[2])
+            a.blank_before.add(target)
         group.append(c)
     return a
 
