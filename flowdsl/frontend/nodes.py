@@ -85,6 +85,7 @@ class Reader:
         self.diagnostics: list[Diagnostic] = []
         self.broken = Broken()
         self._line_starts: list[int] | None = None
+        self._verbatim: dict[int, int] = {}
         self._located: dict[tuple[int, str], tuple[int, int, int, int, int, int]] = {}
 
     # findings ---------------------------------------------------------------
@@ -117,6 +118,21 @@ class Reader:
         needle = value[offset:offset + length]
         if not needle or node.end <= node.start:
             return node.span
+        # A scalar written exactly as its value (no escapes, folding or indentation) maps
+        # offsets directly; checked once per scalar.
+        shift = self._verbatim.get(node.start)
+        if shift is None:
+            shift = -1
+            if node.style in (None, "'", '"'):
+                q = 0 if node.style is None else 1
+                if (node.end - node.start - 2 * q == len(value)
+                        and self.text.startswith(value, node.start + q)):
+                    shift = q
+            self._verbatim[node.start] = shift
+        if shift >= 0:
+            line, col = self.position(node.start + shift + offset)
+            end_line, end_col = self.position(node.start + shift + offset + len(needle))
+            return Span(self.file, line, col, end_line, end_col)
         # Both searches resume where the previous call for the same string and needle
         # stopped, so locating every template of a long string stays linear.
         key = (node.start, needle)
