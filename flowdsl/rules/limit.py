@@ -8,6 +8,9 @@
   none): the workflow is cancelled first;
 * an http step timeout under the 5 second floor.
 
+A bare number is seconds (``timeout: 30000`` is over 8 hours); when it looks like
+milliseconds the hint says to write ``30000ms`` or ``30s``.
+
     defaults:
       timeout: 20m          # limit: workflow executions are limited to 15 minutes
     steps:
@@ -59,8 +62,15 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
         if c.timeout_s is not None and c.timeout_s > ceiling:
             whose = (f"the workflow's ({_duration(ceiling)})" if ceiling == wf.timeout_s
                      else "the 15 min execution limit")
+            raw = ctx.source_text(c.timeout_span) if c.timeout_span is not None else None
+            hint = None
+            if raw is not None and raw.strip().isdigit() and c.timeout_s >= 1000:
+                # 30000 meant as milliseconds: a bare number is seconds in a flow.
+                n = raw.strip()
+                hint = (f"durations are seconds unless written 30s/500ms: for milliseconds "
+                        f"write {n}ms ({_duration(c.timeout_s / 1000)})")
             yield error(RULE, f"step timeout {_duration(c.timeout_s)} is longer than {whose}",
-                        c.timeout_span or c.id_span, step=c.id)
+                        c.timeout_span or c.id_span, step=c.id, hint=hint)
         if isinstance(step, ir.HttpStep) and c.timeout_s is not None \
                 and c.timeout_s < MIN_HTTP_TIMEOUT_S:
             yield error(RULE, f"http timeout {_duration(c.timeout_s)} is under the "

@@ -97,3 +97,11 @@ def test_an_input_read_only_by_a_condition_that_does_not_parse_is_not_unused() -
     text = ("inputs:\n  f: string\nsteps:\n  - id: c\n    if: $.inputs.f in \"video\"\n"
             "    then: [{id: a, pass: 1}]\noutputs:\n  o: \"{{c.output}}\"\n")
     only(text, "condition-operator")
+
+
+def test_timeout_in_milliseconds_hints_at_units() -> None:
+    text = ("steps:\n  - id: call\n    http: https://example.com/x\n    timeout: 30000\n"
+            "outputs:\n  a: \"{{call.output}}\"\n")
+    d = only(text, "limit")
+    assert (d.span.line, d.span.column) == (4, 14)
+    assert d.hint is not None and d.hint.startswith("durations are seconds unless written 30s/500ms")
