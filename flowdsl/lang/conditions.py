@@ -7,6 +7,7 @@ onto the same IR (:class:`flowdsl.ir.Compare`, ``AllOf``, ``AnyOf``, ``Not``).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, List
@@ -31,6 +32,12 @@ TEXT_OF: dict[str, str] = {v: k for k, v in BINARY_TEXT.items()} | {
 }
 
 Locate = Callable[[int, int], Span]
+
+# Nesting of a condition (parentheses, list brackets and chained `not`s). Checked by a linear
+# scan before lark builds a tree that every later stage walks recursively.
+MAX_CONDITION_DEPTH = 128
+
+_WORD_OR_STRING = re.compile(r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|[A-Za-z_$][A-Za-z0-9_.$\-]*")
 
 
 class ConditionSyntaxError(Exception):
@@ -173,8 +180,42 @@ def _tree(text: str) -> Tree:
     return grammar("condition").parse(text)
 
 
+def nesting_problem(text: str) -> ConditionSyntaxError | None:
+    """The place where ``text`` nests deeper than :data:`MAX_CONDITION_DEPTH`, found without
+    recursion: open brackets plus the ``not``s that wait for their operand."""
+    depth, nots, pos = 0, 0, 0
+    n = len(text)
+    while pos < n:
+        ch = text[pos]
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(depth - 1, 0)
+        elif ch in "\"'$" or ch.isalpha() or ch == "_":
+            m = _WORD_OR_STRING.match(text, pos)
+            if m is not None:
+                if m.group(0) == "not":
+                    nots += 1
+                elif ch == "$":
+                    nots = 0  # a comparison: the pending `not`s have their operand
+                pos = m.end()
+                if depth + nots > MAX_CONDITION_DEPTH:
+                    return ConditionSyntaxError(
+                        f"the condition nests more than {MAX_CONDITION_DEPTH} levels deep "
+                        "(parentheses, lists and `not`s)", m.start(), m.end() - m.start())
+                continue
+        if depth + nots > MAX_CONDITION_DEPTH:
+            return ConditionSyntaxError(f"the condition nests more than {MAX_CONDITION_DEPTH} levels "
+                                        "deep (parentheses, lists and `not`s)", pos, 1)
+        pos += 1
+    return None
+
+
 def parse_text(text: str, locate: Locate) -> ir.Condition:
     """Parse condition text. Raises :class:`ConditionSyntaxError` with an offset."""
+    too_deep = nesting_problem(text)
+    if too_deep is not None:
+        raise too_deep
     try:
         tree = _tree(text)
         result = _Build(locate).transform(tree)
