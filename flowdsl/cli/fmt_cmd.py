@@ -1,4 +1,4 @@
-"""``flowdsl fmt [--check [--diff]] PATH...``: rewrite flows in canonical layout, keeping comments.
+"""``flowdsl fmt [--check] [--diff] PATH...``: rewrite flows in canonical layout, keeping comments.
 
 The work is done by :mod:`flowdsl.emit.format`, which refuses (with a one-line reason) any file
 whose formatted text would not load, would compile differently or would lose a comment; such a
@@ -20,7 +20,8 @@ from flowdsl.cli.main import EXIT_FINDINGS, EXIT_OK
 @click.command("fmt")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if a file would change.")
-@click.option("--diff", "show_diff", is_flag=True, help="With --check: print a unified diff of each change.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Print a unified diff of each change instead of writing it (exit 1 only with --check).")
 @click.option("--drop-comments", is_flag=True, hidden=True,
               help="Deprecated, does nothing: fmt keeps comments.")
 def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, drop_comments: bool) -> None:
@@ -49,7 +50,7 @@ def fmt(paths: tuple[str, ...], check: bool, show_diff: bool, drop_comments: boo
         if new == source:
             continue
         changed += 1
-        if check:
+        if check or show_diff:
             click.echo(f"{f}: would reformat")
             if show_diff:
                 click.echo("".join(difflib.unified_diff(

@@ -130,6 +130,13 @@ def test_cli_check_diff_and_write(tmp_path: Path) -> None:
     assert run("fmt", "--check", "--diff", str(f))[:2] == (0, "")
 
 
+def test_cli_diff_alone_writes_nothing(tmp_path: Path) -> None:
+    f = tmp_path / "a.flow.yaml"
+    f.write_text("steps: [{pass: 1, id: a}]  # c\n")
+    code, out, _ = run("fmt", "--diff", str(f))
+    assert code == 0 and "+  - id: a" in out and f.read_text() == "steps: [{pass: 1, id: a}]  # c\n"
+
+
 def test_cli_refusal_leaves_file_untouched(tmp_path: Path) -> None:
     f = tmp_path / "a.flow.yaml"
     bad = "steps: [{id: a, pass: 1}]\nsteps: []  # a duplicate key\n"
