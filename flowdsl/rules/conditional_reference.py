@@ -1,7 +1,9 @@
 """conditional-reference: a reference to a step inside a choice branch.
 
 After a choice step only one of its branches has run, so a step inside a branch may not
-have run at all when a later step (or a workflow output) reads it: a warning. Reading a
+have run at all when a later step (or a workflow output) reads it: a warning (the engine
+fails the execution on a reference to a step that did not run, so treat it as one; make it
+an error with ``[tool.flowdsl.rules] conditional-reference = "error"``). Reading a
 step of the *other* branch from inside a choice branch is an error: the two never both run.
 
     steps:
@@ -37,7 +39,12 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
         ref = r.use.ref
         if r.order is Order.MAYBE:
             yield warning(RULE, f'{ref.text()}: step "{ref.root}" is inside a branch of choice '
-                          f"{step_label(r.why)} and may not have run", ref.span, step=r.use.step)
+                          f"{step_label(r.why)} and may not have run; when the other branch "
+                          "ran, the engine fails the execution on this reference",
+                          ref.span, step=r.use.step,
+                          hint="read it inside that branch, move the step out of the choice, or "
+                               "if the other branch never happens here, silence it with "
+                               "# flowdsl: ignore[conditional-reference]")
         elif r.order is Order.EXCLUSIVE:
             yield error(RULE, f'{ref.text()}: step "{ref.root}" is in the other branch of '
                         f"choice {step_label(r.why)}: it never runs when this one does",

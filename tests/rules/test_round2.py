@@ -105,3 +105,10 @@ def test_timeout_in_milliseconds_hints_at_units() -> None:
     d = only(text, "limit")
     assert (d.span.line, d.span.column) == (4, 14)
     assert d.hint is not None and d.hint.startswith("durations are seconds unless written 30s/500ms")
+
+
+def test_conditional_reference_says_the_engine_fails_the_execution() -> None:
+    text = ("inputs:\n  up: boolean\nsteps:\n  - id: c\n    if: $.inputs.up == true\n"
+            "    then: [{id: a, pass: 1}]\noutputs:\n  o: \"{{a.output}}\"\n")
+    d = only(text, "conditional-reference")
+    assert "fails the execution" in d.message
