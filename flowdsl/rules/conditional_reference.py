@@ -1,9 +1,9 @@
 """conditional-reference: a reference to a step inside a choice branch.
 
 After a choice step only one of its branches has run, so a step inside a branch may not
-have run at all when a later step (or a workflow output) reads it: a warning (the engine
-fails the execution on a reference to a step that did not run, so treat it as one; make it
-an error with ``[tool.flowdsl.rules] conditional-reference = "error"``). Reading a
+have run at all when a later step (or a workflow output) reads it: a warning, though the
+engine fails the execution when the reference names a step that did not run (make it an
+error with ``[tool.flowdsl.rules] conditional-reference = "error"``). Reading a
 step of the *other* branch from inside a choice branch is an error: the two never both run.
 
     steps:
