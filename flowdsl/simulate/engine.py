@@ -29,9 +29,21 @@ from flowdsl.simulate import defaults as D
 from flowdsl.simulate.mocks import Mocks, StepMock
 from flowdsl.simulate.operators import evaluate
 from flowdsl.simulate.sandbox import PythonRunner
-from flowdsl.simulate.values import MISSING, Scope, UnresolvedReference, compile_value, lookup, plain, to_text
+from flowdsl.simulate.values import (MISSING, Scope, UnresolvedReference, compile_value, iter_value_refs, lookup,
+                                     plain, to_text)
 
 INF = math.inf
+# A step the run never reached (after a failure, past the time limit): not "cancelled",
+# which is for a step stopped while it was running.
+NOT_RUN = "not_run"
+# Header names whose values are credentials (matched case-insensitively, as substrings).
+SECRET_HEADER_PARTS = ("authorization", "token", "secret", "key", "cookie", "password")
+REDACTED = "***"
+
+
+def secret_header(name: str) -> bool:
+    low = name.lower()
+    return any(p in low for p in SECRET_HEADER_PARTS)
 
 
 class Rec:
@@ -154,15 +166,19 @@ class Leaf(Node):
         self.model: str | None = None
         self.fallback_model: str | None = None
         self.code: str | None = None  # a python step's code
+        self.required: tuple[str, ...] = ()  # a model's required params (its request schema)
+        self.fallback_required: tuple[str, ...] = ()
         mock = sim.mocks.get(step.id) if sim.mocks else None
         if isinstance(step, ir.ModelStep):
             self.model = step.model
+            self.required = sim.required_params(step.model)
             self.params = compile_value(step.params)
             self.call = sim.model_call(step.id, step.model, mock)
             fb = step.fallback
             if fb is not None and fb.enabled is not False:
                 fid = ir.fallback_id(step.id)
                 self.fallback_model = fb.model
+                self.fallback_required = sim.required_params(fb.model)
                 self.fallback = sim.model_call(fid, fb.model, sim.mocks.get(fid) if sim.mocks else None)
                 self.fallback_params = compile_value(fb.params)
                 self.ids.append(fid)
@@ -177,6 +193,8 @@ class Leaf(Node):
                 out: dict[str, Any] = {"method": parts["method"], "url": parts["url"](scope)}  # type: ignore[operator]
                 for name in ("headers", "query", "body"):
                     v = parts[name](scope)  # type: ignore[operator]
+                    if name == "headers" and isinstance(v, dict):
+                        v = {k: REDACTED if secret_header(str(k)) else x for k, x in v.items()}
                     if v is not None:
                         out[name] = v
                 if parts["auth"] is not None:
@@ -216,7 +234,13 @@ class Leaf(Node):
         except UnresolvedReference as exc:
             return t, run.fail(rec, t, {"error": "unresolved_reference", "cause": str(exc)})
         rec.params = params
-        t, ok, output, err = run.attempts(rec, self.call, t, params, self.timeout_s, self.policy)
+        err: dict[str, Any] | None
+        null = _null_required(params, self.required)
+        if null is not None:
+            ok, output, err = False, None, null  # rejected before any attempt, as the engine does
+            rec.primary_error = err
+        else:
+            t, ok, output, err = run.attempts(rec, self.call, t, params, self.timeout_s, self.policy)
         if not ok and self.fallback is not None and self.fallback_params is not None:
             fb = run.records[self.fallback.rec_id]
             fb.started = t
@@ -230,7 +254,11 @@ class Leaf(Node):
                 run.fail(fb, t, {"error": "unresolved_reference", "cause": str(exc)})
                 return t, run.fail(rec, t, fb.error or {})
             fb.params = fparams
-            t, ok, output, err = run.attempts(fb, self.fallback, t, fparams, self.timeout_s, self.policy)
+            null = _null_required(fparams, self.fallback_required)
+            if null is not None:
+                ok, output, err = False, None, null
+            else:
+                t, ok, output, err = run.attempts(fb, self.fallback, t, fparams, self.timeout_s, self.policy)
             fb.ended = t
             if ok:
                 fb.status = "completed"
@@ -245,6 +273,18 @@ class Leaf(Node):
                 run.records[self.fallback.rec_id].status = "skipped"  # not needed
             return t, None
         return t, run.fail(rec, t, err or {"error": "failed", "cause": ""})
+
+
+def _null_required(params: Any, required: tuple[str, ...]) -> dict[str, Any] | None:
+    """The engine validates a model's params before it calls the model: a required param
+    that resolved to null fails the step there (no attempt is made)."""
+    if not required or not isinstance(params, dict):
+        return None
+    for name in required:
+        if name in params and params[name] is None:
+            return {"error": "validation_error",
+                    "cause": f"required param '{name}' is null (a template resolved to null)"}
+    return None
 
 
 class Pass(Node):
@@ -472,8 +512,8 @@ class Run:
             r = self.records[sid]
             if r.started is None or r.ended is None or r.ended <= at:
                 continue  # never started, or done by then
-            if r.started >= at:
-                r.status, r.started, r.ended = "cancelled", None, None
+            if r.started >= at:  # would not have started by then: it never ran
+                r.status, r.started, r.ended = NOT_RUN, None, None
                 r.output = r.primary = r.params = None
                 r.attempts, r.cost, r.error, r.selected, r.condition = [], 0.0, None, None, None
                 r.fallback_used, r.primary_error = False, None
@@ -486,7 +526,10 @@ class Run:
                     if a["started_s"] >= at:
                         continue
                     if a["ended_s"] > at:
-                        a = dict(a, ended_s=_round(at), status="cancelled", cost_usd=0.0)
+                        # Whatever this attempt would have become (a result, its own timeout),
+                        # it was stopped at ``at`` for ``reason``: say that, not the step's timeout.
+                        a = dict(a, ended_s=_round(at), status="cancelled", cost_usd=0.0,
+                                 error={"error": "cancelled", "cause": reason})
                         a.pop("output", None)
                     kept.append(a)
                 r.attempts = kept
@@ -494,6 +537,26 @@ class Run:
 
 
 # ------------------------------------------------------------------ the simulator
+
+
+def secret_inputs(wf: ir.Workflow) -> frozenset[str]:
+    """Inputs whose values feed an http step's ``auth`` or a secret header: a trace shows
+    them as ``***`` (``*`` in the set: a bare ``{{inputs}}`` feeds one, so all are)."""
+    names: set[str] = set()
+    for s in wf.all_steps():
+        if not isinstance(s, ir.HttpStep):
+            continue
+        values: list[ir.Value] = []
+        if s.auth is not None:
+            values.append(s.auth.fields)
+        if s.headers is not None:
+            values.extend(v for k, v in s.headers.entries if secret_header(k.name))
+        for v in values:
+            for ref in iter_value_refs(v):
+                if ref.root == "inputs":
+                    names.add(ref.path[0] if ref.path else "*")
+    return frozenset(names)
+
 
 
 class Simulator:
@@ -525,6 +588,7 @@ class Simulator:
         self.nodes = self.plan(wf.steps)
         self.order = [i for n in self.nodes for i in n.ids]
         self.outputs = [(o.name, self._output_resolver(o)) for o in wf.outputs]
+        self.secret_inputs = secret_inputs(wf)
 
     # plan ------------------------------------------------------------------
     def plan(self, steps: tuple[ir.Step, ...]) -> list[Node]:
@@ -551,6 +615,12 @@ class Simulator:
             self._specs[slug] = spec
         return self._specs[slug]
 
+    def required_params(self, slug: str) -> tuple[str, ...]:
+        spec = self.spec(slug)
+        schema = spec.request_schema if spec is not None else None
+        req = schema.get("required") if isinstance(schema, dict) else None
+        return tuple(r for r in req if isinstance(r, str)) if isinstance(req, list) else ()
+
     def model_call(self, rec_id: str, slug: str, mock: StepMock | None) -> Call:
         spec = self.spec(slug)
         duration, cost, d_est, c_est = D.model_estimate(spec, slug)
@@ -576,19 +646,31 @@ class Simulator:
         return lambda s: value
 
     # run -------------------------------------------------------------------
+    def with_defaults(self, inputs: dict[str, Any]) -> dict[str, Any]:
+        """Declared defaults for inputs not given (the engine applies them before a run)."""
+        missing = [d for d in self.wf.inputs if d.name not in inputs and d.schema.get("default") is not None]
+        if not missing:
+            return inputs
+        out = dict(inputs)
+        for d in missing:
+            default = d.schema.get("default")
+            assert default is not None
+            out[d.name] = default.to_python()
+        return out
+
     def run(self, inputs: dict[str, Any], seed: int | None = None, rng: random.Random | None = None) -> "Result":
         if rng is None and seed is not None:
             rng = random.Random(seed)
-        run = Run(self, inputs, rng)
+        run = Run(self, self.with_defaults(inputs), rng)
         end, failure = run.sequence(self.nodes, 0.0)
         timed_out = run.hit_deadline or end > self.deadline
         if timed_out:
-            run.cut(self.order, self.deadline, "the workflow reached its time limit")
+            run.cut(self.order, self.deadline, f"the workflow reached its {self.deadline:g} s time limit")
             end = min(end, self.deadline) if end > self.deadline else end
             failure = Failure(self.deadline, self.deadline_error, "")
         for r in run.records.values():
-            if r.status == "pending":
-                r.status = "cancelled"
+            if r.status == "pending":  # after a failure or the time limit: never started
+                r.status = NOT_RUN
         return Result(self, run, end, failure, timed_out, seed)
 
 
@@ -683,7 +765,8 @@ class Result:
             "time_limit_s": self.sim.deadline,
             "mode": "nominal" if self.seed is None else "seeded",
             "seed": self.seed,
-            "inputs": plain(dict(self.inputs)),
+            "inputs": {k: REDACTED if k in self.sim.secret_inputs or "*" in self.sim.secret_inputs else plain(v)
+                       for k, v in self.inputs.items()},
             "critical_path": self.critical_path(),
             "steps": {sid: self.step_json(sid) for sid in self.visible()},
         }
@@ -694,4 +777,4 @@ class Result:
                 if sid not in self.sim.fallback_ids or self.records[sid].fallback_used]
 
 
-__all__ = ["MISSING", "Result", "Simulator"]
+__all__ = ["MISSING", "NOT_RUN", "Result", "Simulator", "secret_header"]

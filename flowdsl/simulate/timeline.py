@@ -77,7 +77,7 @@ class _Layout:
         mark = "*" if rec.critical else " "
         label = "  " * depth + sid
         if rec.started is None:
-            self.rows.append((mark, label, what, " " * self.width, f"({rec.status})"))
+            self.rows.append((mark, label, what, " " * self.width, f"({rec.status.replace('_', ' ')})"))
             return
         tail = f"{fmt_s(rec.started)} → {fmt_s(rec.ended)}"
         if rec.status != "completed":
@@ -176,7 +176,7 @@ def render_step(result: Result, sid: str) -> str:
     rec = result.records[sid]
     out: list[str] = []
     what = f"{rec.kind} {rec.model}" if rec.model else rec.kind
-    out.append(f"step {sid} ({what}): {rec.status}")
+    out.append(f"step {sid} ({what}): {rec.status.replace('_', ' ')}")
     if rec.started is not None:
         out.append(f"  time: {fmt_s(rec.started)} → {fmt_s(rec.ended)} ({fmt_s((rec.ended or 0) - rec.started)})"
                    f"{'  [critical path]' if rec.critical else ''}")

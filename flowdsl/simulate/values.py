@@ -114,7 +114,7 @@ def lookup(scope: Scope, root: str, path: tuple[str, ...], strict: bool, text: s
     if root == "inputs":
         return walk(scope.inputs, path) if path else dict(scope.inputs)
     rec = scope.records.get(root)
-    if rec is None or rec.ended is None or rec.ended > scope.now or rec.status in ("skipped", "cancelled", "pending"):
+    if rec is None or rec.ended is None or rec.ended > scope.now or rec.status in ("skipped", "cancelled", "not_run", "pending"):
         if not strict:
             return MISSING
         if rec is None:
@@ -123,6 +123,8 @@ def lookup(scope: Scope, root: str, path: tuple[str, ...], strict: bool, text: s
             raise UnresolvedReference(text, f'step "{root}" did not run (its branch was not taken)')
         if rec.status == "cancelled":
             raise UnresolvedReference(text, f'step "{root}" was cancelled before it finished')
+        if rec.status == "not_run":
+            raise UnresolvedReference(text, f'step "{root}" did not run')
         raise UnresolvedReference(text, f'step "{root}" has not finished yet')
     if not path:
         return rec.output

@@ -52,7 +52,7 @@ def test_one_step_in_full() -> None:
 def test_failed_run_exits_1() -> None:
     code, out, _ = run(str(CASES / "limit.flow.yaml"), "--mocks", str(CASES / "limit.mocks.yaml"))
     assert code == 1 and "status failed" in out and "time limit" in out
-    assert "CANCELLED" in out and "(cancelled)" in out
+    assert "CANCELLED" in out and "(not run)" in out
 
 
 def test_monte_carlo() -> None:

@@ -81,7 +81,7 @@ def test_workflow_timeout_cancels_what_is_running() -> None:
     assert s["slow"]["cost_usd"] == 0  # cancelled before it returned: not billed
     assert s["quick"]["status"] == "completed" and s["quick"]["ended_s"] == 40
     assert s["both"]["status"] == "cancelled"
-    assert s["after"]["status"] == "cancelled" and s["after"]["started_s"] is None
+    assert s["after"]["status"] == "not_run" and s["after"]["started_s"] is None
     assert t["output"] is None
 
 
@@ -125,7 +125,7 @@ steps:
     assert s["p"]["status"] == "failed" and s["p"]["ended_s"] == 15
     assert s["ok1"]["status"] == "completed"
     assert s["ok2"]["status"] == "cancelled" and s["ok2"]["ended_s"] == 15
-    assert s["after"]["status"] == "cancelled"
+    assert s["after"]["status"] == "not_run"
     assert t["status"] == "failed" and t["error"]["step"] == "bad"
 
 

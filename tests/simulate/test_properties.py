@@ -18,7 +18,7 @@ from flowdsl.simulate.values import iter_value_refs
 from tests.simulate.helpers import CATALOG, PYTHON
 from tests.strategies import definition
 
-FINAL = {"completed", "failed", "cancelled", "skipped"}
+FINAL = {"completed", "failed", "cancelled", "not_run", "skipped"}
 
 
 def _load(d: dict[str, Any]) -> ir.Workflow:
@@ -39,7 +39,7 @@ def _check(wf: ir.Workflow, trace: dict[str, Any]) -> None:
         rec = steps[s.id]
         assert rec["status"] in FINAL
         if rec["started_s"] is None:
-            assert rec["status"] in ("cancelled", "skipped") and rec["attempts"] == []
+            assert rec["status"] in ("not_run", "skipped") and rec["attempts"] == []
             continue
         assert rec["ended_s"] >= rec["started_s"]
         # Every reference of a step that ran resolved...
