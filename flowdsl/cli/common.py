@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -17,10 +18,31 @@ class UsageError(click.UsageError):
     """Bad input to a command: one line on stderr, exit 2."""
 
 
+def is_regular(path: Path) -> bool:
+    """A regular file (following symlinks): never a FIFO, a device or a socket."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def require_regular(p: str) -> Path:
+    """A named input that must be a readable regular file, else a one-line usage error."""
+    path = Path(p)
+    if not path.exists():
+        raise UsageError(f"no such file or directory: {p}")
+    if not is_regular(path):
+        raise UsageError(f"not a regular file: {p} (only regular files are read)")
+    return path
+
+
 def _looks_like_definition(path: Path) -> bool:
     # In a directory walk only JSON that can be a workflow is taken (not package.json...).
+    if not is_regular(path):
+        return False
     try:
-        head = path.read_bytes()[:65536]
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
     except OSError:
         return False
     return b'"steps"' in head or b'"definition"' in head
@@ -38,9 +60,13 @@ def collect(paths: tuple[str, ...]) -> list[Path]:
                     f = Path(root) / name
                     if name.endswith((".flow.yaml", ".flow.yml")) or (
                             name.endswith(".json") and _looks_like_definition(f)):
+                        if not is_regular(f):
+                            # A FIFO would block the run forever, a device never ends.
+                            click.echo(f"flowdsl: note: skipping {f}: not a regular file", err=True)
+                            continue
                         out.append(f)
         elif path.exists():
-            out.append(path)
+            out.append(require_regular(p))
         else:
             raise UsageError(f"no such file or directory: {p}")
     seen: set[str] = set()
@@ -61,6 +87,9 @@ def write_output(out: str | None, text: str) -> None:
     assert out is not None
     if out == os.devnull:
         return
+    parent = Path(out).parent
+    if not parent.is_dir():
+        raise UsageError(f"cannot write {out}: the directory {parent} does not exist")
     from flowdsl.catalog.cache import atomic_write
     try:
         atomic_write(Path(out), text.encode("utf-8"))

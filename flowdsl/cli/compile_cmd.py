@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from flowdsl.cli.common import write_output
+from flowdsl.cli.common import require_regular, write_output
 from flowdsl.cli.main import EXIT_FINDINGS
 from flowdsl.emit.compiler import STEP_KEYS, compile_definition, create_request, dumps, version_request
 
@@ -26,6 +26,7 @@ def compile_cmd(file: str, out: str | None, request: str | None, version_id: str
 
     from flowdsl.check.run import analyze
     from flowdsl.cli.setup import project_for
+    require_regular(file)
     a = analyze(Path(file), project_for([Path(file)]))
     if a.errors or a.workflow is None:
         click.echo(render("text", a.diagnostics, {a.file: a.source}, False), err=True, nl=False)

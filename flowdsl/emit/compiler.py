@@ -175,5 +175,7 @@ def version_request(wf: ir.Workflow, version_id: str, step_key: str = DEFAULT_ST
 
 
 def dumps(obj: Any) -> str:
-    """Deterministic JSON text: two-space indent, UTF-8 kept, trailing newline."""
-    return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+    """Deterministic JSON text: two-space indent, UTF-8 kept, trailing newline. Always RFC 8259
+    JSON: a non-finite number raises ValueError (the loader reports such numbers as findings,
+    so a checked flow never has one) instead of being written as ``NaN`` or ``Infinity``."""
+    return json.dumps(obj, indent=2, ensure_ascii=False, allow_nan=False) + "\n"

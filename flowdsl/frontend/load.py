@@ -359,6 +359,12 @@ class _Converter:
 
     def scalar(self, node: yaml.ScalarNode) -> YScalar:
         value = node.value if node.style else _scalar_value(node)
+        if isinstance(value, float) and not math.isfinite(value):
+            # JSON has no such number and a writer would have to invent one (Infinity, NaN).
+            self.diagnostics.append(error(
+                codes.YAML_SYNTAX, f"the number {node.value} is not finite (infinite or not a number); "
+                "JSON cannot hold it", self.span(node),
+                hint=f'quote it ("{node.value}") if it is text, or write a finite number'))
         return YScalar(value, self.span(node), node.style or None,
                        node.start_mark.index, node.end_mark.index)
 

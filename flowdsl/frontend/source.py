@@ -6,6 +6,8 @@ yields ``workflow=None`` and at least one finding.
 
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from flowdsl import codes
 from flowdsl.diagnostics import Diagnostic, error
 from flowdsl.frontend.workflow import read_workflow
 from flowdsl.ir import Workflow
-from flowdsl.frontend.load import load_bytes
+from flowdsl.frontend.load import MAX_FILE_BYTES, load_bytes
 from flowdsl.spans import Span
 
 FLOW_SUFFIXES = (".flow.yaml", ".flow.yml", ".yaml", ".yml", ".json")
@@ -41,9 +43,23 @@ def load_source(data: bytes | str, file: str) -> LoadResult:
 def load_workflow(path: str | Path) -> LoadResult:
     name = str(path)
     try:
-        data = Path(path).read_bytes()
+        data = read_regular(path)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         return LoadResult(name, None, [error(codes.YAML_SYNTAX, f"cannot read the file: {reason}",
                                              Span.point(name, 1, 1))])
     return load_source(data, name)
+
+
+def read_regular(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file, at most ``limit + 1`` of them (so a too-big file is seen
+    as such without being read whole). Anything else (a FIFO, ``/dev/zero``, a directory)
+    raises OSError: opened without blocking, then refused by its type."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(0, "not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read(limit + 1)
+    finally:
+        os.close(fd)
