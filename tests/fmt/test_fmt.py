@@ -107,6 +107,11 @@ def test_comment_inside_flow_map_keeps_it_block() -> None:
     assert check_round_trip(src) == src
 
 
+def test_anchors_are_refused() -> None:
+    with pytest.raises(FormatRefused, match="anchors"):
+        format_text("steps:\n  - {id: a, pass: &x {k: 1}}\n  - {id: b, pass: *x}\n")
+
+
 def test_errors_are_refused() -> None:
     with pytest.raises(FormatRefused, match="errors"):
         format_text("steps: [{id: a}]\nsteps: []\n")
