@@ -10,7 +10,10 @@ written in it is leaked to everyone who can read either. Fires for
   python code that looks like a key: a known prefix (``sk-``, ``sk_live_``, ``ghp_``,
   ``github_pat_``, ``AKIA``, ``xoxb-``, ``AIza``, ``glpat-``, ``hf_``, ``r8_``, a private
   key block, a JWT) or a long high-entropy token; and a literal under a key named like
-  ``password``, ``secret``, ``api_key`` or ``access_token``.
+  ``password``, ``secret``, ``api_key`` or ``access_token`` (or containing one:
+  ``db_password``, ``smtp_pass``, ``client_secret``, ``slack_token``);
+* a Slack or Discord webhook URL (its path is the credential); a URL with a literal
+  ``?token=`` / ``?key=`` value.
 
 Templates are fine: take the secret from an input (``{{inputs.api_token}}``) or a step.
 
@@ -60,6 +63,13 @@ _SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "x-api-key"
 _SECRET_KEYS = frozenset({"password", "passwd", "secret", "client_secret", "api_key", "apikey",
                           "api-key", "access_token", "auth_token", "token", "private_key",
                           "secret_key", "access_key", "webhook_secret", "bearer", "key"})
+# Key names that say "this is a secret" whatever else they say (db_password, smtp_pass...).
+_SECRET_KEY_PARTS = re.compile(r"(?:^|[_\-])(?:password|passwd|pwd|pass|passphrase|secret)(?:$|[_\-])"
+                               r"|(?:password|passwd|secret)|[_\-](?:token|api_?key)$", re.I)
+# Webhook URLs whose path is the credential.
+_WEBHOOK = re.compile(
+    r"https://(?P<kind>hooks\.slack\.com)/(?:services|workflows|triggers)/[A-Za-z0-9_/\-]{20,}"
+    r"|https://(?:ptb\.|canary\.)?(?P<kind2>discord(?:app)?\.com)/api/webhooks/\d+/[A-Za-z0-9_\-]{20,}")
 _AUTH_SECRET_FIELDS = frozenset({"token", "password", "key", "api_key", "bearer", "secret", "value"})
 _TOKEN = re.compile(r"[A-Za-z0-9+/=_\-]{32,}")
 
@@ -88,6 +98,10 @@ def _literal_str(value: ir.Value | None) -> ir.Scalar | None:
     return None
 
 
+def _secret_key(name: str) -> bool:
+    return name.lower() in _SECRET_KEYS or bool(_SECRET_KEY_PARTS.search(name))
+
+
 def _header_is_secret(name: str) -> bool:
     low = name.lower()
     return low in _SECRET_HEADERS or any(w in low for w in ("token", "secret", "api-key", "apikey"))
@@ -104,6 +118,14 @@ def _scan_string(ctx: "Context", scalar: ir.Scalar, step: str) -> Iterator[Diagn
         yield error(RULE, f"a literal credential ({_redact(m.group(0))}) is written in the flow",
                     ctx.locate_in(scalar, m.group(0)), step=step,
                     hint="pass it as an input ({{inputs.NAME}}) and keep it out of git")
+        return
+    w = _WEBHOOK.search(text)
+    if w:
+        kind = "Slack" if w.group("kind") else "Discord"
+        yield error(RULE, f"a {kind} webhook URL (its path is the "
+                    "credential) is written in the flow", ctx.locate_in(scalar, w.group(0)),
+                    step=step, hint="pass the URL as an input ({{inputs.webhook_url}}) and keep "
+                                    "it out of git")
         return
     if "://" in text or text.startswith("data:"):
         return  # URLs and data URIs are long and random-looking by nature
@@ -130,7 +152,7 @@ def _scan_value(ctx: "Context", value: ir.Value, step: str,
                 flagged: set[int]) -> Iterator[Diagnostic]:
     for key, item in _keyed(value):
         lit = _literal_str(item)
-        if lit is None or id(lit) in flagged or key.name.lower() not in _SECRET_KEYS:
+        if lit is None or id(lit) in flagged or not _secret_key(key.name):
             continue
         text = str(lit.value).strip()
         if len(text) >= 8 and " " not in text:
