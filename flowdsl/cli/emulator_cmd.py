@@ -64,7 +64,7 @@ def emulator(host: str, port: int, api_key: str | None, rate_limit: str | None, 
     try:
         emu = Emulator(config)
         emu.start()
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, RuntimeError) as exc:
         raise click.ClickException(f"cannot start the emulator: {exc}") from None
     click.echo(f"flowdsl emulator listening on {emu.base_url}  "
                f"({len(emu.models)} models; engine {emu.base_url}/api/v1, api {emu.base_url}/v1)", err=True)

@@ -1,28 +1,30 @@
-"""HTTP plumbing: one request from the socket to a handler and back, with the API's
-keep-alive, rate limiting, fault injection and error bodies.
+"""HTTP plumbing: an ASGI app that takes one request from uvicorn to a handler and back,
+with the API's auth, rate limiting, fault injection, contract checks and error bodies.
 
-Why the standard library's ``http.server.ThreadingHTTPServer``: the emulator must run
-wherever flowdsl runs (CI, offline laptops) with no extra dependency, start in-process on
-port 0 inside a test in milliseconds, and misbehave on purpose (drop a connection after the
-request was processed, stall a response) — which needs direct access to the socket that
-ASGI/WSGI frameworks deliberately hide. The traffic is tiny (one client, tens of requests per
-second), so a thread per connection is plenty, and HTTP/1.1 keep-alive keeps the
-connection-reuse behaviour of the real API visible to the client.
+Why uvicorn (ASGI) rather than the standard library's ``http.server``: the emulator is what
+users point their CI and integrations at, so it must survive what a real server survives.
+HTTP parsing (junk ``Content-Length``, malformed request lines), keep-alive, idle and
+stalled-connection timeouts, the listen backlog and concurrency limits are the hard,
+security-relevant part of an HTTP server; uvicorn (on h11) gets them right and is well kept,
+where a hand-written ``BaseHTTPRequestHandler`` had a backlog of 5, no read timeout and
+printed tracebacks. The handlers stay plain synchronous functions (``routing``); this module
+runs them on a thread pool so a long poll or a slow fault never blocks the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-import socket
 import sys
 import threading
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
-from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlsplit
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, MutableMapping
+from urllib.parse import parse_qs
 
+from flowdsl.emulator import contract
 from flowdsl.emulator.ratelimit import RateDecision
 from flowdsl.emulator.routing import Request, match
 from flowdsl.emulator.store import ApiFailure
@@ -31,6 +33,13 @@ if TYPE_CHECKING:
     from flowdsl.emulator.server import Emulator
 
 _MUTATING = {"POST", "PUT", "DELETE", "PATCH"}
+MAX_BODY = 8 * 1024 * 1024  # bytes; larger bodies get a 413 before they are read
+MAX_DEPTH = 64  # JSON nesting; deeper is a 400
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
 
 
 @dataclass
@@ -58,63 +67,170 @@ class Stats:
             self.faults[kind] = self.faults.get(kind, 0) + 1
 
 
-class RequestHandler(BaseHTTPRequestHandler):
-    """Bound to one emulator by a subclass: ``type("BoundHandler", (RequestHandler,), {"emu": e})``."""
+class Headers:
+    """Case-insensitive, read-only request headers (what ``Emulator.authorized`` reads)."""
 
-    emu: "Emulator"
-    protocol_version = "HTTP/1.1"  # keep-alive, as the real API
-    server_version = "flowdsl-emulator"
+    def __init__(self, raw: list[tuple[bytes, bytes]]) -> None:
+        self._h = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in raw}
 
-    def setup(self) -> None:
-        super().setup()
-        # Headers and body go out in separate writes; without NODELAY, Nagle plus the
-        # client's delayed ACK adds ~40 ms to every keep-alive response.
-        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    def get(self, name: str, default: str | None = None) -> str | None:
+        return self._h.get(name.lower(), default)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
-        # Only the request line and status reach the log: never headers (the API key).
-        if self.emu.config.log is not None:
-            self.emu.config.log(f"{self.address_string()} {format % args}")
 
-    def do_GET(self) -> None:
-        self._handle("GET")
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
-    def do_POST(self) -> None:
-        self._handle("POST")
 
-    def do_PUT(self) -> None:
-        self._handle("PUT")
+def _depth(value: Any, limit: int) -> bool:
+    """True when ``value`` nests deeper than ``limit`` (iterative: no recursion to overflow)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        v, d = stack.pop()
+        if isinstance(v, (dict, list)):
+            if d > limit:
+                return True
+            stack.extend((c, d + 1) for c in (v.values() if isinstance(v, dict) else v))
+    return False
 
-    def do_DELETE(self) -> None:
-        self._handle("DELETE")
 
-    def _send(self, status: int, body: Any, headers: dict[str, str]) -> None:
-        data = b"" if body is None else json.dumps(body).encode("utf-8")
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in headers.items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
+def parse_json(raw: bytes) -> Any:
+    """Strict JSON: UTF-8, no NaN/Infinity, bounded nesting; ``ApiFailure(400)`` otherwise."""
+    try:
+        text = raw.decode("utf-8")
+        # Cheap pre-check so a 1 MiB "[[[[..." never reaches the recursive decoder.
+        if text.count("[") + text.count("{") > MAX_DEPTH and _bracket_depth(text) > MAX_DEPTH:
+            raise ApiFailure(400, f"request body nests deeper than {MAX_DEPTH} levels")
+        body = json.loads(text, parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise ApiFailure(400, "request body is not valid JSON") from None
+    if _depth(body, MAX_DEPTH):
+        raise ApiFailure(400, f"request body nests deeper than {MAX_DEPTH} levels")
+    return body
+
+
+def _bracket_depth(text: str) -> int:
+    depth = best = 0
+    in_str = esc = False
+    for ch in text:
+        if in_str:
+            if esc:
+                esc = False
+            elif ch == "\\":
+                esc = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "[{":
+            depth += 1
+            best = max(best, depth)
+            if best > MAX_DEPTH:
+                return best
+        elif ch in "]}":
+            depth -= 1
+    return best
+
+
+def _dumps(body: Any) -> bytes:
+    try:
+        return json.dumps(body, allow_nan=False).encode("utf-8")
+    except ValueError:  # a NaN reached a response (stored before strict parsing): null it
+        return json.dumps(json.loads(json.dumps(body), parse_constant=lambda _c: None)).encode("utf-8")
+
+
+class App:
+    """The ASGI application of one emulator."""
+
+    def __init__(self, emu: "Emulator", workers: int = 64) -> None:
+        self.emu = emu
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="flowdsl-emulator")
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                msg = await receive()
+                if msg["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif msg["type"] == "lifespan.shutdown":
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        try:
+            await self._http(scope, receive, send)
+        except Exception as exc:  # never a traceback: an emulator bug answers like the API does
+            if self.emu.config.log is not None:
+                print(f"flowdsl emulator: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            try:
+                await self._send(send, 500, {"error": "internal error"}, {})
+            except Exception:
+                pass
+
+    async def _send(self, send: Send, status: int, body: Any, headers: dict[str, str]) -> None:
+        data = b"" if body is None else _dumps(body)
+        raw = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+        raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+        await send({"type": "http.response.start", "status": status, "headers": raw})
+        await send({"type": "http.response.body", "body": data})
         self.emu.stats.count(status)
 
-    def _drop(self) -> None:
-        # Close without a byte of response: the client sees a dropped connection.
-        self.close_connection = True
-        try:
-            self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
+    def _log(self, scope: Scope, method: str, status: int | str) -> None:
+        # Only the request line and status reach the log: never headers (the API key).
+        if self.emu.config.log is not None:
+            client = scope.get("client") or ("-", 0)
+            path = scope.get("path", "")
+            qs = scope.get("query_string", b"").decode("latin-1")
+            self.emu.config.log(f'{client[0]} "{method} {path}{"?" + qs if qs else ""}" {status}')
 
-    def _handle(self, method: str) -> None:
+    @staticmethod
+    def _drop(receive: Receive) -> None:
+        # Close without a byte of response: the client sees a dropped connection. ASGI has no
+        # word for this; uvicorn's request cycle (the receive callable's owner) has the transport.
+        cycle = getattr(receive, "__self__", None)
+        transport = getattr(cycle, "transport", None)
+        if transport is None:
+            raise ConnectionAbortedError("drop")  # other servers: at worst a 500
+        transport.close()
+        cycle.disconnected = True  # type: ignore[union-attr]
+
+    async def _read_body(self, receive: Receive, declared: int | None) -> bytes | None:
+        if declared is not None and declared > MAX_BODY:
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            msg = await receive()
+            if msg["type"] == "http.disconnect":
+                break
+            chunk = msg.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY:
+                return None
+            chunks.append(chunk)
+            if not msg.get("more_body", False):
+                break
+        return b"".join(chunks)
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         emu = self.emu
         emu.stats.request()
-        headers: dict[str, str] = {"X-Request-Id": self.headers.get("X-Request-Id") or str(uuid.uuid4())}
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length > 0 else b""
-        split = urlsplit(self.path)
-        query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
+        method: str = scope["method"]
+        hdrs = Headers(scope.get("headers", []))
+        headers: dict[str, str] = {"X-Request-Id": hdrs.get("X-Request-Id") or str(uuid.uuid4())}
+        length_text = hdrs.get("Content-Length")
+        declared = int(length_text) if length_text and length_text.isdigit() else None
+        raw = await self._read_body(receive, declared)
+        if raw is None:
+            headers["Connection"] = "close"
+            await self._send(send, 413, {"error": f"request body larger than {MAX_BODY} bytes"}, headers)
+            self._log(scope, method, 413)
+            return
+        path: str = scope["path"]
+        query = {k: v[-1] for k, v in parse_qs(scope.get("query_string", b"").decode("latin-1"),
+                                               keep_blank_values=True).items()}
 
         decision: RateDecision | None = emu.bucket.take() if emu.bucket else None
         if decision is not None:
@@ -124,46 +240,69 @@ class RequestHandler(BaseHTTPRequestHandler):
             if not decision.allowed:
                 emu.stats.limited()
                 headers["Retry-After"] = str(decision.retry_after_s)
-                self._send(429, {"error": "rate limit exceeded"}, headers)
+                await self._send(send, 429, {"error": "rate limit exceeded"}, headers)
+                self._log(scope, method, 429)
                 return
 
         fault = emu.faults.draw()
         if fault is not None:
             emu.stats.fault(fault)
         if fault == "error":
-            self._send(500, {"error": "internal error (injected)"}, headers)
+            await self._send(send, 500, {"error": "internal error (injected)"}, headers)
+            self._log(scope, method, 500)
             return
         if fault == "drop_before":
-            self._drop()
+            self._log(scope, method, "dropped")
+            self._drop(receive)
             return
         if fault == "slow":
-            time.sleep(emu.faults.config.slow_seconds)
+            await asyncio.sleep(emu.faults.config.slow_seconds)
 
+        loop = asyncio.get_running_loop()
+        status, body = await loop.run_in_executor(self.pool, self._process, method, path, query, raw, hdrs)
+        if fault == "drop_after":
+            self._log(scope, method, "dropped")
+            self._drop(receive)
+            return
+        await self._send(send, status, body, headers)
+        self._log(scope, method, status)
+
+    def _process(self, method: str, path: str, query: dict[str, str], raw: bytes,
+                 hdrs: Headers) -> tuple[int, Any]:
         try:
-            status, body = self._dispatch(method, split.path, query, raw)
+            status, body = self._dispatch(method, path, query, raw, hdrs)
         except ApiFailure as exc:
             status, body = exc.status, {"error": exc.message}
         except Exception as exc:  # an emulator bug must still answer like the API does
-            print(f"flowdsl emulator: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+            if self.emu.config.log is not None:
+                print(f"flowdsl emulator: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
             status, body = 500, {"error": "internal error"}
         if method in _MUTATING and status < 400:
-            emu.store.save()
-        if fault == "drop_after":
-            self._drop()
-            return
-        self._send(status, body, headers)
+            self.emu.store.save()
+        return status, body
 
-    def _dispatch(self, method: str, path: str, query: dict[str, str], raw: bytes) -> tuple[int, Any]:
-        found = match(method, path.rstrip("/") or "/")
+    def _dispatch(self, method: str, path: str, query: dict[str, str], raw: bytes,
+                  hdrs: Headers) -> tuple[int, Any]:
+        path = path.rstrip("/") or "/"
+        known, op = contract.lookup(method, path)
+        try:
+            found = match(method, path)
+        except ApiFailure:
+            found = None
+            if not known or op is None:
+                raise
         if found is None:
+            if known and op is None:
+                raise ApiFailure(405, f"method {method} not allowed on {path}")
+            if known:
+                raise ApiFailure(501, f"not implemented by the emulator: {method} {path}")
             raise ApiFailure(404, f"not found: {path}")
         rt, params = found
-        if rt.auth and not self.emu.authorized(self.headers):
+        if rt.auth and not self.emu.authorized(hdrs):
             raise ApiFailure(401, "Invalid or missing API key")
-        body: Any = None
-        if raw:
-            try:
-                body = json.loads(raw.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError):
-                raise ApiFailure(400, "request body is not valid JSON") from None
+        body: Any = parse_json(raw) if raw else None
+        if op is not None:
+            why = contract.body_error(op, body)
+            if why is not None:
+                raise ApiFailure(contract.invalid_status(op), why)
         return rt.handler(self.emu, Request(method, path, query, body, params, rt.v1))

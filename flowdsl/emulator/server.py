@@ -1,6 +1,7 @@
 """The emulator itself: its configuration, its state, and its lifecycle (start, serve, stop).
 
-The HTTP plumbing is in ``httpd``, the route table in ``routing``, the handlers in
+The server is uvicorn (an optional dependency: ``pip install flowdsl[emulator]``) running the
+ASGI app of ``httpd`` on a background thread; the HTTP plumbing is in ``httpd``, the route table in ``routing``, the handlers in
 ``model_routes``, ``workflow_routes`` and ``execution_routes``; executions run on the
 simulator (``executions``) and are read by ``views``.
 """
@@ -8,20 +9,27 @@ simulator (``executions``) and are read by ``views``.
 from __future__ import annotations
 
 import hmac
+import logging
+import socket
 import threading
+import time
 from dataclasses import dataclass, field
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable
 
 from flowdsl.emulator import catalog as catalog_mod
+from flowdsl.emulator import contract
 from flowdsl.emulator import execution_routes, model_routes, workflow_routes  # noqa: F401 - they register routes
 from flowdsl.emulator.executions import EmulatorCatalog, Timing
 from flowdsl.emulator.faults import FaultConfig, FaultInjector
-from flowdsl.emulator.httpd import RequestHandler, Stats
+from flowdsl.emulator.httpd import App, Stats
 from flowdsl.emulator.ratelimit import TokenBucket
 from flowdsl.emulator.routing import ENGINE_PREFIX, V1_PREFIX
 from flowdsl.emulator.store import Store
+
+BACKLOG = 2048  # listen backlog: a burst of connections waits instead of being refused
+MAX_CONNECTIONS = 2048  # uvicorn's limit_concurrency: beyond it, a 503 instead of a pile-up
+KEEP_ALIVE_S = 5  # idle keep-alive connections close after this long
 
 __all__ = ["ENGINE_PREFIX", "V1_PREFIX", "Emulator", "EmulatorConfig", "Stats"]
 
@@ -59,35 +67,83 @@ class Emulator:
         self.bucket = TokenBucket(cfg.rate_limit_per_min, cfg.burst) if cfg.rate_limit_per_min else None
         self.faults = FaultInjector(cfg.faults)
         self.stats = Stats()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: Any = None  # uvicorn.Server
+        self._app: App | None = None
+        self._sock: socket.socket | None = None
+        self._address: tuple[str, int] | None = None
         self._thread: threading.Thread | None = None
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
+        if self._address is None:
             raise RuntimeError("emulator not started")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        host, port = self._address
+        return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
     @property
     def port(self) -> int:
-        return int(self._server.server_address[1]) if self._server else 0
+        return self._address[1] if self._address else 0
 
     def start(self) -> str:
-        handler = type("BoundHandler", (RequestHandler,), {"emu": self})
-        server = ThreadingHTTPServer((self.config.host, self.config.port), handler)
-        server.daemon_threads = True
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+        try:
+            import uvicorn
+        except ImportError:
+            raise RuntimeError("the emulator needs uvicorn: pip install 'flowdsl[emulator]'") from None
+        host = self.config.host
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on sockets that say so; without it,
+        # Nagle plus the client's delayed ACK adds ~40 ms to every response.
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        try:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.bind((host, self.config.port))
+            sock.listen(BACKLOG)
+        except OSError:
+            sock.close()
+            raise
+        sock.setblocking(False)
+        quiet = self.config.log is None
+        if quiet:  # no "Invalid HTTP request" warnings or tracebacks from uvicorn itself
+            logging.getLogger("uvicorn.error").setLevel(logging.CRITICAL)
+        contract.paths()  # load the specs now, not on (and inside the timing of) the first request
+        self._app = App(self)
+        ucfg = uvicorn.Config(
+            self._app, lifespan="off", access_log=False, log_config=None,
+            log_level="critical" if quiet else "warning",
+            timeout_keep_alive=KEEP_ALIVE_S, limit_concurrency=MAX_CONNECTIONS, backlog=BACKLOG,
+            timeout_graceful_shutdown=1, h11_max_incomplete_event_size=64 * 1024,
+            http="h11", loop="asyncio", server_header=False, date_header=True)
+        server = uvicorn.Server(ucfg)
+        self._server, self._sock = server, sock
+        addr = sock.getsockname()
+        self._address = (str(addr[0]), int(addr[1]))
+        self._thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                                         name="flowdsl-emulator", daemon=True)
         self._thread.start()
+        deadline = time.monotonic() + 10
+        while not server.started and self._thread.is_alive() and time.monotonic() < deadline:
+            time.sleep(0.005)
+        if not server.started:
+            self.stop()
+            raise RuntimeError("the emulator did not start")
         return self.base_url
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.should_exit = True
+            if self._thread is not None and self._thread is not threading.current_thread():
+                self._thread.join(5)
+                if self._thread.is_alive():
+                    self._server.force_exit = True
+                    self._thread.join(2)
             self._server = None
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+        if self._app is not None:
+            self._app.close()
+            self._app = None
         self.store.save()
 
     def serve_forever(self) -> None:
