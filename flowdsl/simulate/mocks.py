@@ -30,6 +30,7 @@ from flowdsl.frontend.nodes import Reader, plain
 from flowdsl.frontend.load import YMap, YNode, YScalar, YSeq, load_bytes
 from flowdsl.spans import Span
 from flowdsl.suggest import did_you_mean
+from flowdsl.simulate.values import MISSING, iter_value_refs, walk
 
 RULE = codes.MOCKS
 MOCKABLE = ("model", "http", "python")
@@ -83,6 +84,43 @@ class Mocks:
         return self.steps.get(step_id)
 
 
+@dataclass(frozen=True)
+class _Need:
+    """A field of a step's output that another step's template reads."""
+    path: tuple[str, ...]  # ("output", "a", "b") or ("primary", "url")
+    text: str  # the reference as written, e.g. {{gen.output.url}}
+    reader: str  # the step that reads it
+
+
+def _needs(wf: ir.Workflow | None) -> dict[str, list[_Need]]:
+    """Per step id: the output fields the flow's templates read from it. A mock that returns
+    a value without one of them would make the reading step see "" or null where the engine
+    would have the field: that is a mistake in the mocks file, so it is reported there.
+    A model step's fallback answers for the step, so it is held to the same fields."""
+    out: dict[str, list[_Need]] = {}
+    if wf is None:
+        return out
+    for s in wf.all_steps():
+        for v in ir.step_values(s):
+            for ref in iter_value_refs(v):
+                if ref.root == "inputs" or len(ref.path) < 2 or ref.path[0] not in ("output", "primary"):
+                    continue
+                need = _Need(tuple(ref.path), ref.text(), s.id)
+                if need not in out.setdefault(ref.root, []):
+                    out[ref.root].append(need)
+    for s in wf.all_steps():
+        if isinstance(s, ir.ModelStep) and s.fallback is not None and s.id in out:
+            out.setdefault(ir.fallback_id(s.id), []).extend(out[s.id])
+    return out
+
+
+def _missing_field(value: Any, need: _Need) -> bool:
+    base = value
+    if need.path[0] == "primary":
+        base = (value[0] if value else None) if isinstance(value, list) else value
+    return walk(base, need.path[1:]) is MISSING
+
+
 def _targets(wf: ir.Workflow | None) -> tuple[dict[str, str], set[str]]:
     """Mockable ids -> kind, and every step id (for better messages)."""
     kinds: dict[str, str] = {}
@@ -103,6 +141,7 @@ class _MockReader:
         self.r = r
         self.kinds, self.every = _targets(wf)
         self.check_ids = wf is not None
+        self.needs = _needs(wf)
 
     def duration(self, node: YNode, what: str, sid: str) -> tuple[float, float] | None:
         if isinstance(node, YSeq):
@@ -142,7 +181,17 @@ class _MockReader:
         duration = self.duration(dnode, "duration_s", sid) if dnode is not None else None
         cost = self.cost(cnode, sid) if cnode is not None else None
         if has_return:
-            return Response(True, plain(m.get("return")), duration_s=duration, cost_usd=cost)
+            rnode = m.get("return")
+            assert rnode is not None
+            value = plain(rnode)
+            for need in self.needs.get(sid, ()):
+                if _missing_field(value, need):
+                    field_name = ".".join(need.path[1:])
+                    self.r.report(RULE, f'the mock of "{sid}" returns no `{field_name}`, which step '
+                                  f'"{need.reader}" reads ({need.text})', rnode.span, step=sid,
+                                  hint=f"add `{field_name}` to the returned value (the real output has it "
+                                  "when the flow reads it)")
+            return Response(True, value, duration_s=duration, cost_usd=cost)
         t = m.get("throw")
         if isinstance(t, YScalar) and isinstance(t.value, str):
             return Response(False, error=t.value, cause="", duration_s=duration, cost_usd=cost)

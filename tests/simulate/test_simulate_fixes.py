@@ -97,3 +97,32 @@ steps:
     assert a["attempts"] == [] and a["cost_usd"] == 0
     assert a["error"]["error"] == "validation_error" and "'prompt'" in a["error"]["cause"]
     assert trace(flow, inputs={"p": "a cat"})["status"] == "completed"
+
+
+READS = """
+steps:
+  - {id: gen, model: flux-2-pro, with: {prompt: x}, fallback: {model: flux-2-max, with: {prompt: x}}}
+  - {id: use, pass: {url: "{{gen.output.url}}", w: "{{gen.primary.meta.width}}"}}
+"""
+
+
+def test_a_mock_missing_a_field_the_flow_reads_is_an_error_in_the_mocks_file() -> None:
+    from flowdsl import codes
+    from flowdsl.simulate import mocks_from_dict
+    from tests.simulate.helpers import flow
+
+    wf = flow(READS)
+    good = {"url": "https://x/y.png", "meta": {"width": 3}}
+    mocks, diags = mocks_from_dict({"steps": {"gen": {"responses": {"0": {"return": good}}}}}, wf)
+    assert mocks is not None and not diags
+    for sid in ("gen", "gen_fallback"):
+        bad = {"steps": {sid: {"responses": {"0": {"return": {"url": "https://x/y.png"}}}}}}
+        mocks, diags = mocks_from_dict(bad, wf)
+        assert mocks is None
+        (d,) = diags
+        assert d.rule == codes.MOCKS and d.severity.value == "error"
+        assert "`meta.width`" in d.message and '"use"' in d.message and "{{gen.primary.meta.width}}" in d.message
+        assert d.span.line > 0
+    # a throw needs no fields; a mock without responses keeps the default output
+    _, diags = mocks_from_dict({"steps": {"gen": {"responses": {"0": {"throw": "boom"}}, "duration_s": 3}}}, wf)
+    assert not diags
