@@ -128,17 +128,38 @@ class Settings:
         return self.api_key
 
 
+_MAX_KEY_FILE_BYTES = 64 * 1024
+
+
+def _valid_key(value: str, where: str) -> Secret:
+    """A key that can go into an HTTP header: printable ASCII, no blanks (never echoed)."""
+    bad = next((c for c in value if not (0x21 <= ord(c) <= 0x7E)), None)
+    if bad is not None:
+        what = "a space" if bad == " " else f"the character U+{ord(bad):04X}"
+        raise ConfigError(f"the API key in {where} contains {what}; an API key is printable ASCII "
+                          "without blanks")
+    return Secret(value)
+
+
 def read_api_key(api_key_file: str | Path | None) -> Secret | None:
     if api_key_file is not None:
         try:
-            value = Path(api_key_file).read_text(encoding="utf-8").strip()
+            from flowdsl.frontend.source import read_regular
+            data = read_regular(api_key_file, _MAX_KEY_FILE_BYTES)
         except OSError as exc:
-            raise ConfigError(f"cannot read API key file {api_key_file}: {exc.strerror}") from None
+            raise ConfigError(f"cannot read API key file {api_key_file}: "
+                              f"{exc.strerror or type(exc).__name__}") from None
+        if len(data) > _MAX_KEY_FILE_BYTES:
+            raise ConfigError(f"API key file {api_key_file} is larger than 64 KiB; it is not an API key")
+        try:
+            value = data.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            raise ConfigError(f"API key file {api_key_file} is not UTF-8 text") from None
         if not value:
             raise ConfigError(f"API key file {api_key_file} is empty")
-        return Secret(value)
+        return _valid_key(value, f"file {api_key_file}")
     env = os.environ.get(API_KEY_ENV, "").strip()
-    return Secret(env) if env else None
+    return _valid_key(env, API_KEY_ENV) if env else None
 
 
 def load_settings(api_url: str | None = None, api_key_file: str | Path | None = None,
