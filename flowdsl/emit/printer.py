@@ -9,6 +9,7 @@ aside), which the round-trip tests check.
 from __future__ import annotations
 
 import json
+import re
 import math
 from typing import Any
 
@@ -40,7 +41,14 @@ def scalar(v: Any, flow: bool = True) -> str:
         # YAML 1.1 needs a dot or exponent sign to read a float back as a float.
         return text if ("." in text or "e-" in text or "e+" in text) else text.replace("e", ".0e+")
     s = str(v)
-    return s if _plain_ok(s, flow) else json.dumps(s, ensure_ascii=False)
+    if _plain_ok(s, flow) and not _MUST_ESCAPE.search(s):
+        return s
+    # JSON escapes C0 controls; YAML also refuses DEL, C1 controls and U+FFFE/U+FFFF raw, and
+    # folds U+0085/U+2028/U+2029 as line breaks: escape those too, so the string loads back.
+    return _MUST_ESCAPE.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(s, ensure_ascii=False))
+
+
+_MUST_ESCAPE = re.compile("[\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 
 
 def _flow(v: Any) -> str:
