@@ -22,6 +22,23 @@ def _fail_usage(message: str) -> None:
     sys.exit(EXIT_USAGE)
 
 
+def _stdout_encoding() -> str | None:
+    return getattr(sys.stdout, "encoding", None)
+
+
+def _out(text: str, nl: bool = True) -> None:
+    """Echo to stdout without ever failing on its encoding: what it cannot carry is replaced."""
+    enc = _stdout_encoding() or "utf-8"
+    try:
+        text.encode(enc)
+    except LookupError:
+        enc = "ascii"
+        text = text.encode("ascii", "replace").decode("ascii")
+    except UnicodeEncodeError:
+        text = text.encode(enc, "replace").decode(enc)
+    click.echo(text, nl=nl)
+
+
 def _findings(diags: list[Any], sources: dict[str, str]) -> str:
     from flowdsl import report
     return report.render("text", diags, sources, color=False)
@@ -121,21 +138,23 @@ def _run(sim: Any, file: str, inputs: dict[str, Any], seed: int | None, fmt: str
         from flowdsl.simulate.montecarlo import monte_carlo, render
         summary = monte_carlo(sim, inputs, runs, seed)
         if fmt == "json":
-            click.echo(json.dumps(summary, indent=2, ensure_ascii=False))
+            _out(json.dumps(summary, indent=2, ensure_ascii=False))
         else:
-            click.echo(render(summary, sim.wf.name or file), nl=False)
+            _out(render(summary, sim.wf.name or file), nl=False)
         sys.exit(EXIT_OK if summary["completed"] else EXIT_FINDINGS)
 
     result = sim.run(inputs, seed=seed)
+    from flowdsl.simulate.timeline import needs_ascii
     from flowdsl.simulate.timeline import render as render_timeline
     from flowdsl.simulate.timeline import render_step
+    ascii = needs_ascii(_stdout_encoding())  # bars as # and =, arrows as ->
     if fmt == "json":
         trace = result.trace()
         doc = trace if step_id is None else dict(trace["steps"].get(step_id) or result.step_json(step_id),
                                                  id=step_id)
-        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+        _out(json.dumps(doc, indent=2, ensure_ascii=ascii))
     elif step_id is not None:
-        click.echo(render_step(result, step_id), nl=False)
+        _out(render_step(result, step_id, ascii=ascii), nl=False)
     else:
-        click.echo(render_timeline(result, show_params=show_params), nl=False)
+        _out(render_timeline(result, show_params=show_params, ascii=ascii), nl=False)
     sys.exit(EXIT_OK if result.status == "completed" else EXIT_FINDINGS)

@@ -11,6 +11,22 @@ from flowdsl.simulate.engine import Result
 
 WIDTH = 48
 CRIT, OTHER, FAILED, CANCELLED, INSTANT = "█", "▒", "x", "-", "│"
+# For a terminal whose encoding cannot show the above (latin-1, ascii, cp1252...).
+ASCII = str.maketrans({"█": "#", "▒": "=", "│": "|", "╟": "+", "→": "->", "…": "...", "—": "-"})
+
+
+def needs_ascii(encoding: str | None) -> bool:
+    """True when text in ``encoding`` cannot carry the timeline's bars and arrows."""
+    try:
+        "█▒│╟→…—".encode(encoding or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return True
+    return False
+
+
+def to_ascii(text: str) -> str:
+    """The timeline's own symbols in ASCII; anything else that is not ASCII as ``?``."""
+    return text.translate(ASCII).encode("ascii", "replace").decode("ascii")
 
 
 def fmt_s(x: float | None) -> str:
@@ -114,7 +130,12 @@ class _Layout:
                     self.steps(s.otherwise.steps, depth + 2)
 
 
-def render(result: Result, show_params: bool = False, width: int = WIDTH) -> str:
+def render(result: Result, show_params: bool = False, width: int = WIDTH, ascii: bool = False) -> str:
+    text = _render(result, show_params, width)
+    return to_ascii(text) if ascii else text
+
+
+def _render(result: Result, show_params: bool, width: int) -> str:
     wf = result.sim.wf
     lay = _Layout(result, width)
     lay.steps(wf.steps, 0)
@@ -171,8 +192,13 @@ def render(result: Result, show_params: bool = False, width: int = WIDTH) -> str
     return "\n".join(out) + "\n"
 
 
-def render_step(result: Result, sid: str) -> str:
+def render_step(result: Result, sid: str, ascii: bool = False) -> str:
     """One step in full, like a TestState call: resolved params, every attempt, the outcome."""
+    text = _render_step(result, sid)
+    return to_ascii(text) if ascii else text
+
+
+def _render_step(result: Result, sid: str) -> str:
     rec = result.records[sid]
     out: list[str] = []
     what = f"{rec.kind} {rec.model}" if rec.model else rec.kind

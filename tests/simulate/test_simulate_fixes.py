@@ -126,3 +126,29 @@ def test_a_mock_missing_a_field_the_flow_reads_is_an_error_in_the_mocks_file() -
     # a throw needs no fields; a mock without responses keeps the default output
     _, diags = mocks_from_dict({"steps": {"gen": {"responses": {"0": {"throw": "boom"}}, "duration_s": 3}}}, wf)
     assert not diags
+
+
+def test_a_non_utf8_stdout_gets_an_ascii_timeline() -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from flowdsl.simulate.timeline import needs_ascii, to_ascii
+    from tests.simulate.helpers import CASES
+
+    assert needs_ascii("latin-1") and needs_ascii("ascii") and needs_ascii(None) and needs_ascii("no-such-codec")
+    assert not needs_ascii("utf-8")
+    assert to_ascii("a █▒│╟ → b … — é") == "a #=|+ -> b ... - ?"
+    root = Path(__file__).resolve().parents[2]
+    flow_file, mocks_file = str(CASES / "limit.flow.yaml"), str(CASES / "limit.mocks.yaml")
+    for enc in ("latin-1", "ascii", "cp1252"):
+        for extra in ([], ["--step", "slow"], ["--format", "json"]):
+            env = dict(os.environ, PYTHONIOENCODING=enc, PYTHONPATH=str(root))
+            p = subprocess.run([sys.executable, "-m", "flowdsl", "simulate", flow_file, "--mocks", mocks_file,
+                                "--python", "mock", *extra], capture_output=True, env=env, timeout=120)
+            assert p.returncode == 1, (enc, extra, p.stderr.decode("utf-8", "replace"))  # the run fails: a limit
+            assert b"Traceback" not in p.stderr
+            out = p.stdout.decode("ascii")  # nothing but ASCII
+            if not extra:
+                assert "#" in out and "->" in out and "(not run)" in out
