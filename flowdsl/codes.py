@@ -108,3 +108,5 @@ FALLBACK_MISMATCH: Final = _code('fallback-mismatch', 'warning',
     "A fallback model whose output type or media differs from the primary's.")
 MOCKS: Final = _code("mocks", "error",
     "A mocks file (simulate --mocks) entry that does not fit the flow.")
+ISOLATED_STEP: Final = _code("isolated-step", "warning",
+    "A model or python step that reads no input and no step, and whose output nothing reads.")

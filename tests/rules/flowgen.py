@@ -62,9 +62,11 @@ class Gen:
     # ---------------------------------------------------------------- leaf steps
 
     def prompt(self) -> str:
+        # Always reads the input: a step of literals whose output nothing reads is an
+        # isolated-step finding (the draw is kept so the flows are otherwise the same).
         if self.rng.randint(0, 1):
             return "{{inputs.prompt}}, " + self.rng.choice(WORDS)
-        return self.rng.choice(WORDS)
+        return "{{inputs.prompt}} " + self.rng.choice(WORDS)
 
     def image_step(self) -> tuple[dict[str, Any], str]:
         sid = self.new_id("img")
