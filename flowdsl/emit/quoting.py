@@ -30,6 +30,8 @@ def plain_ok(s: str, flow: bool) -> bool:
     pattern = _PLAIN_FLOW if flow else _PLAIN_BLOCK
     if not s or s != s.strip() or not pattern.match(s) or ": " in s or " #" in s or s.endswith(":"):
         return False
+    if not s.isprintable():  # line/paragraph separators, NEL, BOM, controls: quoted (escaped)
+        return False
     if s in _YAML11_SHORT_BOOLS:  # booleans in the YAML 1.1 spec, though PyYAML reads them as text
         return False
     if _R11.resolve(yaml.ScalarNode, s, (True, False)) != _STR:
