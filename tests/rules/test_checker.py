@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flowdsl import codes
 from flowdsl.check.policy import apply_policy
 from flowdsl.check.run import check_workflow
 from flowdsl.check.config import Config
@@ -52,7 +53,7 @@ def test_without_catalog_model_rules_are_silent() -> None:
 
 
 def test_apply_policy_on_parser_findings_dedupes() -> None:
-    d = error("schema", "bad", Span.point("f", 1, 1))
+    d = error(codes.SCHEMA, "bad", Span.point("f", 1, 1))
     assert apply_policy([d, d], None, "x: 1\n") == [d]
     assert apply_policy([d], Config(disabled=frozenset({"schema"})), None) == []
     assert apply_policy([d], None, "x: 1  # flowdsl: ignore[schema]\n") == []
