@@ -22,7 +22,28 @@ from flowdsl.frontend.load import YMap, YNode, YScalar, YSeq, load_bytes
 from flowdsl.frontend.source import LoadResult
 
 _PARAM = re.compile(r"\{\{\s*workflow\.parameters\.")
-_MEDIA_INPUT = {"image", "video", "audio", "file"}
+# Console input types that are media: the value is a URL string. "voice" is a recorded
+# voice sample (an audio URL).
+_MEDIA_INPUT = {"image": "image", "video": "video", "audio": "audio", "file": "file", "voice": "audio"}
+# Console types that are JSON Schema types under another name.
+_TYPE_NAMES = {"float": "number", "int": "integer", "bool": "boolean", "text": "string"}
+_JSON_TYPES = {"string", "number", "integer", "boolean", "array", "object"}
+
+
+def _input_default(text: Any, itype: str) -> Any:
+    """The console stored every default as text; give numbers and booleans back their type."""
+    if not isinstance(text, str):
+        return text
+    try:
+        if itype == "integer":
+            return int(text)
+        if itype == "number":
+            return int(text) if text.strip().lstrip("-").isdigit() else float(text)
+    except ValueError:
+        return text
+    if itype == "boolean" and text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    return text
 
 
 def is_legacy_export(path: str | Path) -> bool:
@@ -83,14 +104,23 @@ def load_legacy(path: str | Path) -> LoadResult:
         iname = text_of(item.get("name"))
         if not iname:
             continue
-        itype = text_of(item.get("type")) or "string"
-        entries: list[tuple[ir.Key, ir.Value]] = [
-            (ir.Key("type", item.span), ir.Scalar("string" if itype in _MEDIA_INPUT else itype, item.span))]
-        if itype in _MEDIA_INPUT:
-            entries.append((ir.Key("description", item.span), ir.Scalar(f"{itype} URL", item.span)))
+        raw_type = text_of(item.get("type")) or "string"
+        itype = _TYPE_NAMES.get(raw_type, raw_type)
+        media = _MEDIA_INPUT.get(raw_type)
+        if media is not None or itype not in _JSON_TYPES:
+            itype = "string"  # media URLs, and console types JSON Schema has no name for
+        entries: list[tuple[ir.Key, ir.Value]] = [(ir.Key("type", item.span), ir.Scalar(itype, item.span))]
+        if media is not None:
+            entries.append((ir.Key("format", item.span), ir.Scalar("uri", item.span)))
+            entries.append((ir.Key("description", item.span),
+                            ir.Scalar(f"{media} URL" + (f" (console type {raw_type})" if raw_type != media else ""),
+                                      item.span)))
+        elif raw_type != itype:
+            entries.append((ir.Key("description", item.span), ir.Scalar(f"console type {raw_type}", item.span)))
         default = item.get("default_value")
         if isinstance(default, YScalar) and default.value not in (None, ""):
-            entries.append((ir.Key("default", default.span), ir.Scalar(default.value, default.span)))
+            entries.append((ir.Key("default", default.span),
+                            ir.Scalar(_input_default(default.value, itype), default.span)))
         key = item.get("name")
         assert key is not None
         inputs.append(ir.Input(iname, key.span, ir.MapValue(tuple(entries), item.span), False, item.span))
