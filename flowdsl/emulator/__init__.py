@@ -4,8 +4,8 @@
     with Emulator(EmulatorConfig(api_key="k", rate_limit_per_min=600)) as emu:
         emu.base_url   # http://127.0.0.1:PORT ; engine under /api/v1, newer surface under /v1
 
-Modules: ``server`` (config, lifecycle), ``httpd`` (HTTP plumbing, and why it is the
-standard library's ThreadingHTTPServer), ``routing`` (the route table), ``model_routes``,
+Modules: ``server`` (config, lifecycle on uvicorn), ``httpd`` (the ASGI app, and why
+uvicorn), ``contract`` (the shipped OpenAPI specs), ``routing`` (the route table), ``model_routes``,
 ``workflow_routes``, ``execution_routes`` (the handlers), ``executions`` (a run, planned by
 the simulator), ``views`` (execution response bodies), ``store``, ``catalog``, ``faults``,
 ``ratelimit``.
