@@ -89,7 +89,12 @@ def test_compile_refuses_errors_and_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_import_then_compile_is_identity(tmp_path: Path) -> None:
-    src = DOCS / "workflows__examples__02.json"
+    # The docs example names its default branch and the step inside it both "step2_default"
+    # (a duplicate-id finding, which compile refuses); renaming the step keeps the rest.
+    text = (DOCS / "workflows__examples__02.json").read_text()
+    assert text.count('"id": "step2_default"') == 1
+    src = tmp_path / "example.json"
+    src.write_text(text.replace('"id": "step2_default"', '"id": "step2_upscale_image"'))
     flow = tmp_path / "x.flow.yaml"
     assert run("import", str(src), "-o", str(flow))[0] == 0
     code, text, _ = run("compile", str(flow), "--step-key", "id")
