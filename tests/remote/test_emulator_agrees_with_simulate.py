@@ -68,7 +68,8 @@ def assert_agree(http: httpx.Client, emu: Emulator, definition: dict[str, Any], 
         assert set(view["step_outputs"]) == set(ran)
         for sid, s in ran.items():
             so = view["step_outputs"][sid]
-            assert so["status"] == s["status"], sid
+            # The API calls a step that never started "cancelled"; the trace says "not_run".
+            assert so["status"] == {"not_run": "cancelled"}.get(s["status"], s["status"]), sid
             if s["status"] == "completed":
                 assert so.get("output") == s["output"], sid
             if s.get("selected") and s["status"] in ("completed", "failed"):
