@@ -138,6 +138,40 @@ def _dumps(body: Any) -> bytes:
         return json.dumps(json.loads(json.dumps(body), parse_constant=lambda _c: None)).encode("utf-8")
 
 
+def stall_guard(timeout_s: float) -> type:
+    """uvicorn's h11 protocol plus what it lacks: a connection that has not sent a complete
+    request head within ``timeout_s`` (of connecting, or of the previous request starting) is
+    closed, so a stalled or slowloris client cannot hold a connection forever. Idle keep-alive
+    connections are already closed by uvicorn's ``timeout_keep_alive``."""
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class StallGuardProtocol(H11Protocol):
+        def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm()
+
+        def _arm(self) -> None:
+            seen = self.cycle
+            self._stall_timer = self.loop.call_later(timeout_s, self._stalled, seen)
+
+        def _stalled(self, seen: Any) -> None:
+            if self.transport.is_closing():
+                return
+            idle = self.cycle is seen and (seen is None or seen.response_complete)
+            if idle:
+                self.transport.close()
+            else:
+                self._arm()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            timer = getattr(self, "_stall_timer", None)
+            if timer is not None:
+                timer.cancel()
+            super().connection_lost(exc)
+
+    return StallGuardProtocol
+
+
 class App:
     """The ASGI application of one emulator."""
 
@@ -222,7 +256,13 @@ class App:
         headers: dict[str, str] = {"X-Request-Id": hdrs.get("X-Request-Id") or str(uuid.uuid4())}
         length_text = hdrs.get("Content-Length")
         declared = int(length_text) if length_text and length_text.isdigit() else None
-        raw = await self._read_body(receive, declared)
+        try:
+            raw = await asyncio.wait_for(self._read_body(receive, declared), emu.config.request_timeout_s)
+        except asyncio.TimeoutError:
+            headers["Connection"] = "close"
+            await self._send(send, 408, {"error": "request body not received in time"}, headers)
+            self._log(scope, method, 408)
+            return
         if raw is None:
             headers["Connection"] = "close"
             await self._send(send, 413, {"error": f"request body larger than {MAX_BODY} bytes"}, headers)

@@ -22,7 +22,7 @@ from flowdsl.emulator import contract
 from flowdsl.emulator import execution_routes, model_routes, workflow_routes  # noqa: F401 - they register routes
 from flowdsl.emulator.executions import EmulatorCatalog, Timing
 from flowdsl.emulator.faults import FaultConfig, FaultInjector
-from flowdsl.emulator.httpd import App, Stats
+from flowdsl.emulator.httpd import App, Stats, stall_guard
 from flowdsl.emulator.ratelimit import TokenBucket
 from flowdsl.emulator.routing import ENGINE_PREFIX, V1_PREFIX
 from flowdsl.emulator.store import Store
@@ -47,6 +47,7 @@ class EmulatorConfig:
     models_dir: Path | None = None
     timing: Timing = field(default_factory=Timing)
     log: Callable[[str], None] | None = None  # access log sink (never sees headers)
+    request_timeout_s: float = 30.0  # a request head or body stalled longer: connection closed
 
 
 class Emulator:
@@ -113,7 +114,7 @@ class Emulator:
             log_level="critical" if quiet else "warning",
             timeout_keep_alive=KEEP_ALIVE_S, limit_concurrency=MAX_CONNECTIONS, backlog=BACKLOG,
             timeout_graceful_shutdown=1, h11_max_incomplete_event_size=64 * 1024,
-            http="h11", loop="asyncio", server_header=False, date_header=True)
+            http=stall_guard(self.config.request_timeout_s), loop="asyncio", server_header=False, date_header=True)
         server = uvicorn.Server(ucfg)
         self._server, self._sock = server, sock
         addr = sock.getsockname()

@@ -113,3 +113,22 @@ def test_burst_of_128_connections_all_answered(emulator: Any) -> None:
     for t in threads:
         t.join(30)
     assert results.count(200) == 128, sorted(results)
+
+
+def test_stalled_requests_are_closed(make_emulator: Any) -> None:
+    emu = make_emulator(request_timeout_s=0.5)  # 30 s by default
+    idle = socket.create_connection(("127.0.0.1", emu.port), timeout=10)
+    half_head = socket.create_connection(("127.0.0.1", emu.port), timeout=10)
+    half_head.sendall(b"GET /v1/models HTTP/1.1\r\nHo")
+    half_body = socket.create_connection(("127.0.0.1", emu.port), timeout=10)
+    half_body.sendall(_post("/api/v1/workflows", b"", "100") + b"{")
+    try:
+        assert idle.recv(100) == b""
+        assert half_head.recv(100) == b""
+        assert _status(half_body.recv(1000)) == 408
+    finally:
+        for s in (idle, half_head, half_body):
+            s.close()
+    # a normal request on the same emulator still works
+    resp = _exchange(emu.port, b"GET /v1/models?limit=1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+    assert _status(resp) == 200
