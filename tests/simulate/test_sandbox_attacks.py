@@ -329,7 +329,10 @@ def test_writes_outside_scratch(runner: PythonRunner, tree: Path) -> None:
 def test_memory(runner: PythonRunner) -> None:
     r = runner.run(MEMORY_ATTACK, {})
     assert r.ok and r.output == "MemoryError", r
-    assert r.peak_rss_kb < 200 * 1024
+    # ru_maxrss of the step's process also counts the pages it shared with the (forked)
+    # parent before exec, so in a long test session it can read a few hundred MiB; the
+    # point is that the 8 GiB request never got past the 512 MiB address-space limit.
+    assert r.peak_rss_kb < 512 * 1024
     print(f"memory attack: step peak RSS {r.peak_rss_kb / 1024:.0f} MiB")
 
 
