@@ -20,7 +20,11 @@ def graph(file: str, fmt: str, out: str | None) -> None:
     from flowdsl.cli.check_cmd import render
     from flowdsl.frontend.source import load_workflow
     r = load_workflow(file)
-    if r.workflow is None:
+    if r.workflow is None or not r.workflow.steps:
+        # Not a flow at all (or one with no steps): an empty diagram would hide that.
         click.echo(render("text", r.diagnostics, {r.file: r.source}, False), err=True, nl=False)
+        click.echo(f"flowdsl: error: {file} has no steps to draw", err=True)
         sys.exit(EXIT_FINDINGS)
+    if r.has_errors:  # draw what was read, but say the file has problems
+        click.echo(render("text", r.diagnostics, {r.file: r.source}, False), err=True, nl=False)
     write_output(out, g.mermaid(r.workflow) if fmt == "mermaid" else g.dot(r.workflow))

@@ -135,3 +135,10 @@ def test_graph_formats() -> None:
 def test_python_m_and_version() -> None:
     r = subprocess.run([sys.executable, "-m", "flowdsl", "--version"], capture_output=True, text=True)
     assert r.returncode == 0 and "flowdsl" in r.stdout
+
+
+def test_graph_of_a_file_that_is_not_a_flow_fails(tmp_path: Path) -> None:
+    other = tmp_path / "package.json"
+    other.write_text('{"name": "x", "version": "1.0.0"}')
+    code, text, err = run("graph", str(other))
+    assert code == 1 and text == "" and "no steps to draw" in err and "[schema]" in err
