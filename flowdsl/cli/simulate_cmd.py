@@ -99,7 +99,8 @@ def simulate(file: str, pairs: tuple[str, ...], inputs_file: str | None, mocks_p
         mocks, diags = load_mocks(mocks_path, wf)
         if mocks is None:
             try:
-                source = Path(mocks_path).read_text(encoding="utf-8", errors="replace")
+                from flowdsl.frontend.source import read_regular
+                source = read_regular(mocks_path).decode("utf-8", errors="replace")
             except OSError:
                 source = ""
             text = _findings(diags, {mocks_path: source})

@@ -95,8 +95,12 @@ def parse_pairs(pairs: Iterable[str], wf: ir.Workflow) -> dict[str, Any]:
 
 
 def read_inputs_file(path: str) -> dict[str, Any]:
+    from flowdsl.frontend.source import MAX_FILE_BYTES, read_regular
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        raw = read_regular(path)  # never /dev/zero or a FIFO: those would read forever
+        if len(raw) > MAX_FILE_BYTES:
+            raise InputError(f"the inputs file {path} is over {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the inputs file {path}: {getattr(exc, 'strerror', None) or exc}") from None
     try:

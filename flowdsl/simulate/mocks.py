@@ -306,11 +306,15 @@ def parse_mocks(data: bytes | str, file: str, wf: ir.Workflow | None = None) -> 
 
 
 def load_mocks(path: str | Path, wf: ir.Workflow | None = None) -> tuple[Mocks | None, list[Diagnostic]]:
+    from flowdsl.frontend.source import MAX_FILE_BYTES, read_regular
     name = str(path)
     try:
-        data = Path(path).read_bytes()
+        data = read_regular(path)  # never /dev/zero or a FIFO: those would read forever
     except OSError as exc:
         return None, [error(RULE, f"cannot read the mocks file: {exc.strerror or type(exc).__name__}",
+                            Span.point(name, 1, 1))]
+    if len(data) > MAX_FILE_BYTES:
+        return None, [error(RULE, f"the mocks file is over {MAX_FILE_BYTES // (1024 * 1024)} MiB",
                             Span.point(name, 1, 1))]
     return parse_mocks(data, name, wf)
 

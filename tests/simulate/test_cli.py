@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -119,3 +121,12 @@ def test_simulate_definition_for_other_tools() -> None:
     assert t["output"]["img"].endswith(".png")
     bad = simulate_definition({"steps": "nope"}, {}, seed=1)
     assert bad["status"] == "failed" and bad["error"]["error"] == "invalid_definition"
+
+
+def test_special_files_as_mocks_or_inputs_are_refused_at_once() -> None:
+    # /dev/zero never ends: reading it whole would hang; it is refused by its type.
+    flow = str(Path(__file__).resolve().parents[2] / "examples" / "ad-creative.flow.yaml")
+    for flag in ("--mocks", "--inputs-file"):
+        r = subprocess.run([sys.executable, "-m", "flowdsl", "simulate", flow, flag, "/dev/zero"],
+                           capture_output=True, text=True, timeout=60)
+        assert r.returncode == 2 and "not a regular file" in r.stderr, (flag, r.stderr)
