@@ -25,7 +25,6 @@ same JSON and keep every comment; otherwise it raises :class:`FormatRefused`.
 from __future__ import annotations
 
 import io
-import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Union
@@ -36,6 +35,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from flowdsl.emit.printer import _block_ok, _flow, scalar
+from flowdsl.frontend.load import scalar_value
 from flowdsl.emit.quoting import plain_ok
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -217,55 +217,11 @@ def _plain(node: yaml.Node) -> Any:
     return _value(node)
 
 
-_BOOL_VALUES = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
-
-
-def _scalar_value(node: yaml.ScalarNode) -> Any:
-    """A plain scalar resolved as YAML 1.1 (PyYAML) does for the core types, as the loader does;
-    anything else (timestamps, say) stays text."""
-    tag, raw = node.tag, node.value
-    if tag.endswith(":null"):
-        return None
-    if tag.endswith(":bool"):
-        return _BOOL_VALUES.get(raw.lower(), bool(raw))
-    if tag.endswith(":int"):
-        text = raw.replace("_", "")
-        sign = -1 if text.startswith("-") else 1
-        text = text.lstrip("+-")
-        try:
-            if text.startswith("0x"):
-                return sign * int(text[2:], 16)
-            if text.startswith("0b"):
-                return sign * int(text[2:], 2)
-            if ":" in text:
-                total = 0
-                for part in text.split(":"):
-                    total = total * 60 + int(part)
-                return sign * total
-            if len(text) > 1 and text.startswith("0"):
-                return sign * int(text, 8)
-            return sign * int(text)
-        except ValueError:
-            return raw
-    if tag.endswith(":float"):
-        text = raw.replace("_", "").lower()
-        if text in (".inf", "+.inf"):
-            return math.inf
-        if text == "-.inf":
-            return -math.inf
-        if text == ".nan":
-            return math.nan
-        try:
-            return float(text)
-        except ValueError:
-            return raw
-    return raw
-
-
 def _value(node: yaml.ScalarNode) -> Any:
     if node.style in ("'", '"', "|", ">"):
         return node.value
-    return _scalar_value(node)
+    # Resolved exactly as the loader resolves it (YAML 1.1 core types).
+    return scalar_value(node)
 
 
 class _Verbatim(str):

@@ -245,7 +245,7 @@ def _compose(loader: yaml.BaseLoader) -> tuple[yaml.Node | None, int, int]:
 _BOOL_VALUES = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
 
 
-def _scalar_value(node: yaml.ScalarNode) -> str | int | float | bool | None:
+def scalar_value(node: yaml.ScalarNode) -> str | int | float | bool | None:
     """Resolve a plain scalar the way YAML 1.1 (PyYAML) does, for the core types only."""
     tag, raw = node.tag, node.value
     if tag == _NULL:
@@ -359,7 +359,7 @@ class _Converter:
                 if not (isinstance(k, yaml.ScalarNode) and k.value in explicit)] + pairs
 
     def scalar(self, node: yaml.ScalarNode) -> YScalar:
-        value = node.value if node.style else _scalar_value(node)
+        value = node.value if node.style else scalar_value(node)
         if isinstance(value, float) and not math.isfinite(value):
             # JSON has no such number and a writer would have to invent one (Infinity, NaN).
             self.diagnostics.append(error(
