@@ -366,6 +366,12 @@ class PassStep(_StepBase):
 Step = Union[ModelStep, HttpStep, PythonStep, ParallelStep, ChoiceStep, PassStep]
 
 
+def implicit_branch_id(choice_id: str, index: int) -> str:
+    """The id a choice's branch gets when it is written without one: the engine names the
+    then-branch ``<id>_condition_met`` (index 0) and the else-branch ``<id>_default``."""
+    return f"{choice_id}_{'condition_met' if index == 0 else 'default'}"
+
+
 def fallback_id(step_id: str) -> str:
     """The id under which a model step's fallback attempt is recorded (and mocked)."""
     return f"{step_id}_fallback"

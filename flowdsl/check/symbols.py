@@ -92,7 +92,7 @@ class SymbolTable:
                         self.branches.setdefault(branch.step_id, info)
                     else:
                         # The compiler names an unnamed branch; that name is taken too.
-                        implied = f"{step.common.id}_{'condition_met' if b_index == 0 else 'default'}"
+                        implied = ir.implicit_branch_id(step.common.id, b_index)
                         self.declarations.append(Symbol(implied, step.common.id_span, "branch",
                                                         info, implicit=True))
                         self.branches.setdefault(implied, info)

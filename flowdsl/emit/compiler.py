@@ -34,11 +34,11 @@ def _retry(retry: ir.Retry) -> dict[str, Any]:
 
 
 def then_defaults(step: ir.ChoiceStep) -> tuple[str, str]:
-    return "condition_met", f"{step.id}_condition_met"
+    return "condition_met", ir.implicit_branch_id(step.id, 0)
 
 
 def else_defaults(step: ir.ChoiceStep) -> tuple[str, str]:
-    return "default", f"{step.id}_default"
+    return "default", ir.implicit_branch_id(step.id, 1)
 
 
 class Compiler:
