@@ -29,6 +29,7 @@ from flowdsl import __version__
 from flowdsl.check.run import CheckedFile, ConfigError, Project, analyze
 from flowdsl.lsp import actions, completion, hover, navigation, symbols
 from flowdsl.lsp.diagnostics import convert
+from flowdsl.lsp.encoding import Columns
 
 log = logging.getLogger("flowdsl.lsp")
 
@@ -126,7 +127,8 @@ class FlowServer(LanguageServer):
             if now is None or now.version != version:
                 return  # closed or edited meanwhile: that edit's own analysis publishes
             self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(
-                uri=uri, diagnostics=convert(result.diagnostics), version=version))
+                uri=uri, diagnostics=self.columns(text).out(convert(result.diagnostics)),
+                version=version))
             # Edits that queued up while a slow analysis ran are a burst: the quiet spell
             # that allows an immediate analysis starts now, not at the last edit.
             if uri in self.last_edit:
@@ -176,6 +178,13 @@ class FlowServer(LanguageServer):
         finally:
             if self.pending.get(uri) is asyncio.current_task():
                 del self.pending[uri]
+
+    def columns(self, text: str) -> Columns:
+        """The converter between code points and the client's position units for ``text``."""
+        return Columns(self.workspace.position_codec, text)
+
+    def columns_of(self, uri: str) -> Columns:
+        return self.columns(self.workspace.get_text_document(uri).source)
 
     def supports_edit_range(self) -> bool:
         try:
@@ -251,54 +260,68 @@ def build_server() -> FlowServer:
     def on_completion(params: lsp.CompletionParams) -> lsp.CompletionList | None:
         uri = params.text_document.uri
         text = server.workspace.get_text_document(uri).source
-        result = completion.complete(text, params.position, server.good(uri),
+        cols = server.columns(text)
+        result = completion.complete(text, cols.position_in(params.position), server.good(uri),
                                      server.project_for(uri))
         if result is not None and server.supports_edit_range():
             result = completion.compact(result)
-        return result
+        return cols.out(result)
 
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     @guarded(server)
     def on_hover(params: lsp.HoverParams) -> lsp.Hover | None:
         uri = params.text_document.uri
-        return hover.hover(server.analysis(uri), params.position, server.project_for(uri))
+        cols = server.columns_of(uri)
+        return cols.out(hover.hover(server.analysis(uri), cols.position_in(params.position),
+                                    server.project_for(uri)))
 
     @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
     @guarded(server)
     def on_definition(params: lsp.DefinitionParams) -> list[lsp.Location] | None:
         uri = params.text_document.uri
-        return navigation.definition(server.analysis(uri), params.position, uri)
+        cols = server.columns_of(uri)
+        return cols.out(navigation.definition(server.analysis(uri),
+                                              cols.position_in(params.position), uri))
 
     @server.feature(lsp.TEXT_DOCUMENT_REFERENCES)
     @guarded(server)
     def on_references(params: lsp.ReferenceParams) -> list[lsp.Location] | None:
         uri = params.text_document.uri
-        return navigation.references(server.analysis(uri), params.position, uri,
-                                     params.context.include_declaration)
+        cols = server.columns_of(uri)
+        return cols.out(navigation.references(server.analysis(uri),
+                                              cols.position_in(params.position), uri,
+                                              params.context.include_declaration))
 
     @server.feature(lsp.TEXT_DOCUMENT_PREPARE_RENAME)
     @guarded(server)
     def on_prepare_rename(params: lsp.PrepareRenameParams) -> lsp.Range | None:
-        return navigation.prepare_rename(server.analysis(params.text_document.uri),
-                                         params.position)
+        uri = params.text_document.uri
+        cols = server.columns_of(uri)
+        return cols.out(navigation.prepare_rename(server.analysis(uri),
+                                                  cols.position_in(params.position)))
 
     @server.feature(lsp.TEXT_DOCUMENT_RENAME)
     @guarded(server)
     def on_rename(params: lsp.RenameParams) -> lsp.WorkspaceEdit | None:
         uri = params.text_document.uri
-        return navigation.rename(server.analysis(uri), params.position, uri, params.new_name)
+        cols = server.columns_of(uri)
+        return cols.out(navigation.rename(server.analysis(uri), cols.position_in(params.position),
+                                          uri, params.new_name))
 
     @server.feature(lsp.TEXT_DOCUMENT_CODE_ACTION,
                     lsp.CodeActionOptions(code_action_kinds=[lsp.CodeActionKind.QuickFix]))
     @guarded(server, default=[])
     def on_code_action(params: lsp.CodeActionParams) -> list[lsp.CodeAction]:
         uri = params.text_document.uri
-        return actions.code_actions(server.analysis(uri), uri, params.range)
+        cols = server.columns_of(uri)
+        return cols.out(actions.code_actions(server.analysis(uri), uri,
+                                             cols.range_in(params.range)))
 
     @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
     @guarded(server, default=[])
     def on_symbols(params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol]:
-        return symbols.document_symbols(server.good(params.text_document.uri))
+        uri = params.text_document.uri
+        return server.columns_of(uri).out(symbols.document_symbols(server.good(uri)))
 
     return server
 
