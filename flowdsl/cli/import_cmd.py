@@ -43,4 +43,4 @@ def import_cmd(file: str, out: str | None) -> None:
     if result.workflow is None:
         click.echo(f"flowdsl: cannot import {file}", err=True)
         sys.exit(EXIT_FINDINGS)
-    write_output(out, print_flow(result.workflow, _schema_modeline(out)))
+    write_output(out, print_flow(result.workflow, _schema_modeline(out), result.notes))

@@ -11,13 +11,16 @@ from __future__ import annotations
 import json
 import re
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flowdsl import ir
-from flowdsl.emit.quoting import plain_ok
+from flowdsl.emit.quoting import fold_points, folded_lines, plain_ok
 from flowdsl.emit.compiler import else_defaults, then_defaults
 from flowdsl.lang.conditions import expressible_as_text, to_json, to_text
 from flowdsl.frontend.nodes import num
+
+if TYPE_CHECKING:
+    from flowdsl.frontend.importers import ImportNotes
 
 
 def _plain_ok(s: str, flow: bool) -> bool:
@@ -71,10 +74,12 @@ def _block_ok(s: str) -> bool:
 
 
 class Printer:
-    def __init__(self, schema_path: str | None = None) -> None:
+    def __init__(self, schema_path: str | None = None, notes: "ImportNotes | None" = None) -> None:
         self.out: list[str] = []
         # Where flow.schema.json is, relative to the output file, for the editor modeline.
         self.schema_path = schema_path
+        # What an import changed, written as comments next to what it changed.
+        self.notes = notes
 
     def line(self, indent: int, text: str) -> None:
         self.out.append("  " * indent + text)
@@ -91,6 +96,14 @@ class Printer:
             for ln in body.split("\n"):
                 self.out.append(("  " * inner + ln) if ln else "")
             return
+        if isinstance(v, str):
+            # a long one-line prompt: a folded block, read back as the same single line
+            points = fold_points(v, 2 * indent + len(first_prefix), key)
+            if points is not None:
+                self.line(indent, f"{head} >-")
+                for ln in folded_lines(v, points):
+                    self.out.append("  " * inner + ln)
+                return
         if isinstance(v, (dict, list)) and v:
             flow = _flow(v)
             if len(flow) + len(head) + 2 * indent <= 100 and not self._has_block_string(v):
@@ -130,6 +143,9 @@ class Printer:
     # workflow ---------------------------------------------------------------------
     def workflow(self, wf: ir.Workflow) -> str:
         self.out = [f"# yaml-language-server: $schema={self.schema_path}"] if self.schema_path else []
+        if self.notes is not None and self.notes.head:
+            self.out.extend(f"# {ln}" for ln in self.notes.head)
+            self.out.append("")
         if wf.name is not None:
             self.value(0, "name", wf.name)
         if wf.description is not None:
@@ -182,11 +198,24 @@ class Printer:
         ind = indent + 1
         if c.name is not None:
             self.value(ind, "name", c.name)
+            name_note = self.notes.names.get(c.id) if self.notes is not None else None
+            if name_note is not None:
+                self.out[-1] += f"  # {name_note}"
         if isinstance(s, ir.ModelStep):
             self.value(ind, "model", s.model)
             if s.version is not None:
                 self.value(ind, "version", s.version)
-            self.value(ind, "with", s.params.to_python() if s.params is not None else {})
+            params = s.params.to_python() if s.params is not None else {}
+            noted = {k: self.notes.params[(c.id, k)] for k in params
+                     if self.notes is not None and (c.id, k) in self.notes.params}
+            if noted:  # block style, each note on the line before its param
+                self.line(ind, "with:")
+                for k, x in params.items():
+                    if k in noted:
+                        self.line(ind + 1, f"# {noted[k]}")
+                    self.value(ind + 1, scalar(str(k)), x)
+            else:
+                self.value(ind, "with", params)
             if s.fallback is not None:
                 fb = s.fallback
                 f: dict[str, Any] = {"model": fb.model}
@@ -302,5 +331,5 @@ def auth(a: ir.HttpAuth) -> dict[str, Any]:
     return {"type": a.type, **fields}
 
 
-def print_flow(wf: ir.Workflow, schema_path: str | None = None) -> str:
-    return Printer(schema_path).workflow(wf)
+def print_flow(wf: ir.Workflow, schema_path: str | None = None, notes: "ImportNotes | None" = None) -> str:
+    return Printer(schema_path, notes).workflow(wf)

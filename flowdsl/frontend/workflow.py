@@ -51,6 +51,12 @@ def _remember(wf: ir.Workflow | None, r: Reader) -> None:
 
 
 def read_workflow(doc: Document) -> tuple[ir.Workflow | None, Reader]:
+    from flowdsl.frontend.legacy_detect import legacy_export_finding
+    legacy = legacy_export_finding(doc)
+    if legacy is not None:  # one finding that says "run flowdsl import", not hundreds
+        r = Reader(doc)
+        r.diagnostics.append(legacy)
+        return None, r
     wf, r = _read_workflow(doc)
     _remember(wf, r)
     return wf, r
