@@ -273,7 +273,8 @@ def load_legacy(path: str | Path) -> ImportResult:
         assert key is not None
         inputs.append(ir.Input(iname, key.span, ir.MapValue(tuple(entries), item.span), False, item.span))
 
-    step_items = [item for item in (root.get("steps").items if isinstance(root.get("steps"), YSeq) else ())]  # type: ignore[union-attr]
+    steps_node = root.get("steps")
+    step_items: list[YNode] = list(steps_node.items) if isinstance(steps_node, YSeq) else []
     # step -> its node: the console numbers model nodes 1, 2, ... in step order; a node whose
     # slug differs is not trusted (then the first unused node of that slug, if any)
     by_step: dict[str, NodeModel] = {}
@@ -322,6 +323,7 @@ def load_legacy(path: str | Path) -> ImportResult:
         checker = _SpecCheck(r, sid, model, slug_node.span) if model is not None else None
         params_node = item.get("params")
         entries_p: list[tuple[ir.Key, ir.Value]] = []
+        value: str | int | float | bool | None
         if isinstance(params_node, YMap):
             for k, v in params_node.items:
                 pname = str(k.value)
