@@ -196,7 +196,10 @@ class _SpecCheck:
                else "number" if isinstance(value, float) else "string" if isinstance(value, str) else None)
         fits = want is None or got is None or got == want or (want == "number" and got == "integer")
         if not fits:
-            self.report(codes.PARAM_TYPE, f'"{name}" takes {want}, got {got} {json.dumps(value)}', span)
+            hint = ("true or false" if want == "boolean" else f"{'an' if want == 'integer' else 'a'} {want} such as {spec.get('default') or 1}"
+                    if want in ("integer", "number") and got == "string" else None)
+            self.report(codes.PARAM_TYPE, f'"{name}" takes {want}, got {got} {json.dumps(value)}', span,
+                        f"write {hint}" if hint else None)
             return
         enum = _enum(spec)
         if enum is not None and isinstance(value, str) and value not in enum:

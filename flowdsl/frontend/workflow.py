@@ -32,7 +32,7 @@ DEFINITION_TOP = ("version", "steps", "input_schema", "output_schema", "output_m
                   "timeout_seconds", "retry")
 # Keys that requests and each::sense exports carry around a definition.
 WRAPPER_TOP = META_KEYS + ("definition", "workflow_id", "version_id", "slug", "locked", "production",
-                           "published", "allowed_to_share")
+                           "published", "allowed_to_share", "output_mapping")
 
 
 # What the steps that failed to parse would have declared, by workflow (see Broken).
@@ -119,6 +119,8 @@ def _read(r: Reader, body: YMap, meta: YMap, definition: bool) -> ir.Workflow | 
 
     outputs: tuple[ir.Output, ...] = ()
     out_node = body.get("outputs") if body.get("outputs") is not None else body.get("output_mapping")
+    if out_node is None and meta is not body:  # a version request carries it beside the definition
+        out_node = meta.get("output_mapping")
     if out_node is not None:
         outputs = _outputs(r, out_node)
 
