@@ -63,11 +63,17 @@ def _input_default(text: Any, itype: str) -> Any:
 
 
 def is_legacy_export(path: str | Path) -> bool:
+    """Whether the file is a console export, by its structure (not by a word in a prompt)."""
+    from flowdsl.frontend.legacy_detect import is_export
+    from flowdsl.frontend.source import read_regular
     try:
-        head = Path(path).read_bytes()[:200_000]
+        data = read_regular(path)
     except OSError:
         return False
-    return b'"nodes_json"' in head or b'"model_slug"' in head
+    if b"nodes_json" not in data and b"model_slug" not in data:
+        return False  # the common case, without parsing twice
+    root = load_bytes(data, str(path)).root
+    return isinstance(root, YMap) and is_export(root)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,8 @@ from flowdsl.diagnostics import Diagnostic, error
 from flowdsl.frontend.load import Document, YMap, YSeq
 
 
-def _is_export(root: YMap) -> bool:
+def is_export(root: YMap) -> bool:
+    """A console export: ``nodes_json``, or only steps that carry ``model_slug``."""
     if root.get("nodes_json") is not None:
         return True
     steps = root.get("steps")
@@ -27,7 +28,7 @@ def _is_export(root: YMap) -> bool:
 def legacy_export_finding(doc: Document) -> Diagnostic | None:
     """One ``legacy-export`` error when ``doc`` is a legacy console export, else None."""
     root = doc.root
-    if not isinstance(root, YMap) or not _is_export(root):
+    if not isinstance(root, YMap) or not is_export(root):
         return None
     key = "nodes_json" if root.get("nodes_json") is not None else "steps"
     name = PurePath(doc.file).name

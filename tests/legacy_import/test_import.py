@@ -171,10 +171,15 @@ def test_check_cli_on_every_raw_export(tmp_path: Path) -> None:
     assert len(found) == 54 and {f["rule"] for f in found} == {"legacy-export"}
 
 
-def test_an_engine_definition_with_model_slug_text_is_not_an_export() -> None:
-    """No false positive: a flow whose prompt mentions nodes_json is an ordinary flow."""
-    text = 'steps:\n  - id: a\n    pass: "nodes_json and model_slug"\n'
+def test_a_flow_that_mentions_the_export_keys_is_not_an_export(tmp_path: Path) -> None:
+    """No false positive: a flow whose prompt mentions "nodes_json" is an ordinary flow, for
+    check and for import."""
+    text = 'steps:\n  - id: a\n    pass: \'"nodes_json" and "model_slug"\'\n'
     assert [d.rule for d in analyze(text, Project.bundled(), file="a.flow.yaml").diagnostics] == []
+    f = tmp_path / "a.flow.yaml"
+    f.write_text(text)
+    r = import_file(f)
+    assert r.workflow is not None and not r.diagnostics and not r.notes
 
 
 # -- names ---------------------------------------------------------------------------------------------
