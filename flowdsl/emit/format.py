@@ -266,14 +266,14 @@ class _Builder:
         long one-line string may be folded)."""
         v = _value(node)
         if isinstance(v, str):
-            if not flow and _block_ok(v):
-                return LiteralScalarString(v)
             if not flow and key and isinstance(key[-1], str):
                 points = fold_points(v, key_column(key), key[-1])
                 if points is not None:
                     folded = FoldedScalarString(v)
                     folded.fold_pos = list(points)  # type: ignore[attr-defined]
                     return folded
+            if not flow and _block_ok(v):
+                return LiteralScalarString(v)
             return v if plain_ok(v, flow) else DoubleQuotedScalarString(v)
         return _Verbatim(scalar(v), _tag(v))
 

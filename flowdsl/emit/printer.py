@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import math
+import textwrap
 from typing import TYPE_CHECKING, Any
 
 from flowdsl import ir
@@ -84,11 +85,25 @@ class Printer:
     def line(self, indent: int, text: str) -> None:
         self.out.append("  " * indent + text)
 
+    def comment(self, indent: int, text: str) -> None:
+        """``text`` as ``#`` lines at ``indent``, wrapped at the width (words never split)."""
+        width = max(100 - 2 * indent - 2, 40)
+        for ln in textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]:
+            self.line(indent, f"# {ln}".rstrip())
+
     # generic values ---------------------------------------------------------------
     def value(self, indent: int, key: str, v: Any, first_prefix: str = "") -> None:
         """``key: value`` at ``indent``, choosing flow or block layout by size."""
         head = f"{first_prefix}{key}:"
         inner = indent + (2 if first_prefix else 1)  # nested content sits past the "- "
+        if isinstance(v, str):
+            # a long one-line prompt: a folded block, read back as the same single line
+            points = fold_points(v, 2 * indent + len(first_prefix), key)
+            if points is not None:
+                self.line(indent, f"{head} {'>' if v.endswith(chr(10)) else '>-'}")
+                for ln in folded_lines(v, points):
+                    self.out.append("  " * inner + ln)
+                return
         if isinstance(v, str) and _block_ok(v):
             chomp = "" if v.endswith("\n") and not v.endswith("\n\n") else ("-" if not v.endswith("\n") else "+")
             self.line(indent, f"{head} |{chomp}")
@@ -96,14 +111,6 @@ class Printer:
             for ln in body.split("\n"):
                 self.out.append(("  " * inner + ln) if ln else "")
             return
-        if isinstance(v, str):
-            # a long one-line prompt: a folded block, read back as the same single line
-            points = fold_points(v, 2 * indent + len(first_prefix), key)
-            if points is not None:
-                self.line(indent, f"{head} >-")
-                for ln in folded_lines(v, points):
-                    self.out.append("  " * inner + ln)
-                return
         if isinstance(v, (dict, list)) and v:
             flow = _flow(v)
             if len(flow) + len(head) + 2 * indent <= 100 and not self._has_block_string(v):
@@ -144,7 +151,8 @@ class Printer:
     def workflow(self, wf: ir.Workflow) -> str:
         self.out = [f"# yaml-language-server: $schema={self.schema_path}"] if self.schema_path else []
         if self.notes is not None and self.notes.head:
-            self.out.extend(f"# {ln}" for ln in self.notes.head)
+            for note in self.notes.head:
+                self.comment(0, note)
             self.out.append("")
         if wf.name is not None:
             self.value(0, "name", wf.name)
@@ -197,10 +205,10 @@ class Printer:
         self.line(indent, f"- id: {scalar(c.id)}")
         ind = indent + 1
         if c.name is not None:
-            self.value(ind, "name", c.name)
             name_note = self.notes.names.get(c.id) if self.notes is not None else None
             if name_note is not None:
-                self.out[-1] += f"  # {name_note}"
+                self.comment(ind, name_note)
+            self.value(ind, "name", c.name)
         if isinstance(s, ir.ModelStep):
             self.value(ind, "model", s.model)
             if s.version is not None:
@@ -212,7 +220,7 @@ class Printer:
                 self.line(ind, "with:")
                 for k, x in params.items():
                     if k in noted:
-                        self.line(ind + 1, f"# {noted[k]}")
+                        self.comment(ind + 1, noted[k])
                     self.value(ind + 1, scalar(str(k)), x)
             else:
                 self.value(ind, "with", params)

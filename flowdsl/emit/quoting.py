@@ -63,9 +63,14 @@ def fold_points(s: str, key_col: int, key: str, width: int = WIDTH) -> tuple[int
     non-blank character and ``s`` comes back as it was (checked with YAML 1.1 and 1.2).
     """
     from flowdsl.emit.printer import scalar  # the quoted form measures "does it fit"
-    if key in NOT_FOLDED or "\n" in s or not s or s != s.strip() or not s.isprintable():
+    if key in NOT_FOLDED:
         return None
-    if key_col + len(key) + 2 + len(scalar(s, flow=False)) <= width:
+    full = s
+    if s.endswith("\n"):  # one line and its line break: a ">" block (clip) keeps the break
+        s = s[:-1]
+    if "\n" in s or not s or s != s.strip() or not s.isprintable():
+        return None
+    if key_col + len(key) + 2 + len(scalar(full, flow=False)) <= width:
         return None
     budget = max(width - (key_col + 2), 20)
     points: list[int] = []
@@ -82,10 +87,12 @@ def fold_points(s: str, key_col: int, key: str, width: int = WIDTH) -> tuple[int
         points.append(prev)
     if not points:
         return None
-    return tuple(points) if folded_reads_back(s, points) else None
+    return tuple(points) if folded_reads_back(full, points) else None
 
 
 def folded_lines(s: str, points: tuple[int, ...]) -> list[str]:
+    """The lines of ``s`` (its final line break, if any, aside) broken at ``points``."""
+    s = s.removesuffix("\n")
     bounds = [-1, *points, len(s)]
     return [s[a + 1:b] for a, b in zip(bounds, bounds[1:])]
 
@@ -95,7 +102,8 @@ def _reads_back(s: str, points: tuple[int, ...]) -> bool:
     import io
 
     from ruamel.yaml import YAML
-    text = "k: >-\n" + "".join(f"  {ln}\n" for ln in folded_lines(s, points))
+    header = ">" if s.endswith("\n") else ">-"
+    text = f"k: {header}\n" + "".join(f"  {ln}\n" for ln in folded_lines(s, points))
     try:
         v11 = yaml.load(text, Loader=_SAFE_LOADER)
         v12 = YAML(typ="safe", pure=True).load(io.StringIO(text))

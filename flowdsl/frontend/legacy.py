@@ -361,7 +361,7 @@ def load_legacy(path: str | Path) -> ImportResult:
             step_name = clean_name(step_name)
         common = ir.StepCommon(sid, id_node.span, item.span, step_name)
         steps.append(ir.ModelStep(common, slug, slug_node.span, params, version))
-    notes.head.append(f"Imported from the each::labs console export {Path(name).name} by flowdsl import.")
+    notes.head.append(f"flowdsl import of the each::labs console export {Path(name).name}")
     if notes.params:
         notes.head.append("References marked 'import:' were rewritten to what the console passed on.")
     wf = ir.Workflow(file=name, span=root.span, steps=tuple(steps),

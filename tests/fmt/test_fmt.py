@@ -286,14 +286,17 @@ prose_word = st.text(st.characters(whitelist_categories=("L", "N", "P", "S"), bl
 
 
 @given(st.lists(st.tuples(prose_word, st.sampled_from([" ", " ", " ", "  "])), min_size=8, max_size=40),
-       st.integers(0, 12))
-def test_folded_prompts_read_back_and_format_idempotently(parts: list[tuple[str, str]], depth: int) -> None:
+       st.integers(0, 12), st.booleans())
+def test_folded_prompts_read_back_and_format_idempotently(parts: list[tuple[str, str]], depth: int,
+                                                          newline: bool) -> None:
     s = "".join(w + sep for w, sep in parts).strip()
     assume(s == s.strip() and s.isprintable())
+    s += "\n" if newline else ""  # one line and its line break: a ">" block
     points = fold_points(s, 2 * depth, "prompt")
     if points is not None:
         lines = folded_lines(s, points)
-        assert " ".join(lines) == s and all(ln and ln == ln.strip() for ln in lines)
+        assert " ".join(lines) + ("\n" if newline else "") == s
+        assert all(ln and ln == ln.strip() for ln in lines)
         budget = max(100 - (2 * depth + 2), 20)
         for ln in lines:  # within the width, unless the line has nowhere to break
             assert len(ln) <= budget or not any(
@@ -304,4 +307,5 @@ def test_folded_prompts_read_back_and_format_idempotently(parts: list[tuple[str,
     except AssertionError:
         assume(False)  # a prompt the checker's loader refuses is not fmt's concern
     out = check_round_trip(flow)  # same compiled JSON, idempotent
-    assert ("      prompt: >-\n" in out) == (fold_points(s, 6, "prompt") is not None)
+    header = "      prompt: >\n" if newline else "      prompt: >-\n"
+    assert (header in out) == (fold_points(s, 6, "prompt") is not None)
