@@ -73,7 +73,7 @@ def is_legacy_export(path: str | Path) -> bool:
     if b"nodes_json" not in data and b"model_slug" not in data:
         return False  # the common case, without parsing twice
     root = load_bytes(data, str(path)).root
-    return isinstance(root, YMap) and is_export(root)
+    return isinstance(root, YMap) and is_export(root, lenient=True)
 
 
 @dataclass(frozen=True)
@@ -100,11 +100,12 @@ def node_models(nodes_json: str) -> dict[str, NodeModel]:
     """node id -> its model, from the console's node graph (nothing for broken JSON)."""
     try:
         nodes = json.loads(nodes_json)
-    except ValueError:
+    except (ValueError, RecursionError):  # broken or absurdly nested: no spec to use
         return {}
     out: dict[str, NodeModel] = {}
     for n in nodes if isinstance(nodes, list) else []:
-        model = (n.get("data") or {}).get("model") if isinstance(n, dict) else None
+        data = n.get("data") if isinstance(n, dict) else None
+        model = data.get("model") if isinstance(data, dict) else None
         if not isinstance(model, dict) or not isinstance(model.get("inputs"), dict):
             continue
         inputs = {str(k): v for k, v in model["inputs"].items() if isinstance(v, dict)}
@@ -136,6 +137,8 @@ def clean_name(name: str) -> str:
     (``Photomaker - Photomaker - Image Generation`` -> ``Photomaker - Image Generation``);
     a single repeated word (``Go Go``) is left alone: it may be meant."""
     words = name.split(" ")
+    if len(words) > 60:
+        return name  # not a console title; the search below is cubic in the word count
     changed = True
     while changed:
         changed = False
@@ -354,7 +357,10 @@ def load_legacy(path: str | Path) -> ImportResult:
         params = ir.MapValue(tuple(entries_p), params_node.span if params_node else item.span)
         if model is not None:
             params = ordered_params(params, model.order(), model.required())
-        version = text_of(item.get("model_version"))
+        version_node = item.get("model_version")
+        version = (str(version_node.value) if isinstance(version_node, YScalar)
+                   and isinstance(version_node.value, (str, int, float))
+                   and not isinstance(version_node.value, bool) else None)
         step_name = text_of(item.get("name"))
         if step_name is not None and clean_name(step_name) != step_name:
             notes.names[sid] = f'import: was "{step_name}"'

@@ -15,14 +15,17 @@ from flowdsl.diagnostics import Diagnostic, error
 from flowdsl.frontend.load import Document, YMap, YSeq
 
 
-def is_export(root: YMap) -> bool:
-    """A console export: ``nodes_json``, or only steps that carry ``model_slug``."""
-    if root.get("nodes_json") is not None:
+def is_export(root: YMap, lenient: bool = False) -> bool:
+    """A console export: it has ``nodes_json`` or ``edges_json`` (the console's graph, which
+    no workflow has). ``lenient`` (for ``import``, where the user says what the file is) also
+    takes a file whose steps all carry ``model_slug`` and ``params``; ``check`` does not, as a
+    flow with a misspelt ``model:`` key is not an export."""
+    if root.get("nodes_json") is not None or root.get("edges_json") is not None:
         return True
     steps = root.get("steps")
-    # steps of the console carry model_slug (engine steps have type/model); no definition key
-    return (root.get("definition") is None and isinstance(steps, YSeq) and bool(steps.items)
-            and all(isinstance(s, YMap) and s.get("model_slug") is not None for s in steps.items))
+    return (lenient and root.get("definition") is None and isinstance(steps, YSeq) and bool(steps.items)
+            and all(isinstance(s, YMap) and s.get("model_slug") is not None and s.get("params") is not None
+                    for s in steps.items))
 
 
 def legacy_export_finding(doc: Document) -> Diagnostic | None:
@@ -30,7 +33,7 @@ def legacy_export_finding(doc: Document) -> Diagnostic | None:
     root = doc.root
     if not isinstance(root, YMap) or not is_export(root):
         return None
-    key = "nodes_json" if root.get("nodes_json") is not None else "steps"
+    key = "nodes_json" if root.get("nodes_json") is not None else "edges_json"
     name = PurePath(doc.file).name
     stem = name.removesuffix(".json") if name.endswith(".json") else name
     command = f"flowdsl import {name} -o {stem}.flow.yaml"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 import pytest
 from click.testing import CliRunner
 from hypothesis import given, strategies as st
@@ -221,3 +222,60 @@ def test_clean_name_collapses_repeats(head: list[str], phrase: list[str], times:
     # no phrase of two or more words is repeated back to back any more
     assert not any(w[i:i + n] == w[i + n:i + 2 * n] for n in range(2, len(w) // 2 + 1)
                    for i in range(len(w) - 2 * n + 1))
+
+
+# -- robustness: a damaged export is findings, never a traceback --------------------------------------
+json_leaf = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.text(max_size=8),
+                      st.just("{{step1.output}}"), st.just("{{workflow.parameters.x}}"), st.just("[]"))
+json_value = st.recursive(json_leaf, lambda c: st.one_of(st.lists(c, max_size=3),
+                                                         st.dictionaries(st.text(max_size=6), c, max_size=3)),
+                          max_leaves=8)
+
+
+def _paths(obj: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [path]
+    if isinstance(obj, dict):
+        for k, v in obj.items():
+            out += _paths(v, path + (k,))
+    elif isinstance(obj, list):
+        for i, v in enumerate(obj):
+            out += _paths(v, path + (i,))
+    return out
+
+
+SMALL = json.loads((HERE.parents[1] / "tests/data/legacy-console/change-clothes-with-kolors-api.json").read_text())
+SMALL_PATHS = [p for p in _paths(SMALL) if p]
+
+
+@given(st.lists(st.tuples(st.sampled_from(SMALL_PATHS), json_value), min_size=1, max_size=4),
+       st.booleans())
+def test_damaged_exports_import_without_a_traceback(edits: list[tuple[tuple[Any, ...], Any]], nodes_as_json: bool) -> None:
+    import copy
+    import tempfile
+    doc = copy.deepcopy(SMALL)
+    if nodes_as_json:  # damage inside nodes_json too
+        doc["nodes_json"] = json.loads(doc["nodes_json"])
+    for path, value in edits:
+        target: Any = doc
+        try:
+            for key in path[:-1]:
+                target = target[key]
+            target[path[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue
+    if nodes_as_json and not isinstance(doc.get("nodes_json"), str):
+        doc["nodes_json"] = json.dumps(doc.get("nodes_json"))
+    with tempfile.TemporaryDirectory() as d:
+        f = Path(d) / "damaged.json"
+        f.write_text(json.dumps(doc))
+        r = import_file(f)  # must not raise
+        if r.workflow is not None:
+            print_flow(r.workflow, None, r.notes)
+        res = CliRunner().invoke(cli, ["import", str(f)])
+        assert res.exit_code in (0, 1), res.output
+
+
+def test_a_flow_with_a_misspelt_model_key_is_not_called_an_export() -> None:
+    text = "steps:\n  - id: a\n    model_slug: flux-2-pro\n    params: {prompt: a cat}\n"
+    rules = {str(d.rule) for d in analyze(text, Project.bundled(), file="a.flow.yaml").diagnostics}
+    assert "legacy-export" not in rules and "schema" in rules
