@@ -13,6 +13,7 @@ from pathlib import PurePath
 from flowdsl import codes
 from flowdsl.diagnostics import Diagnostic, error
 from flowdsl.frontend.load import Document, YMap, YSeq
+from flowdsl.spans import Span
 
 
 def is_export(root: YMap, lenient: bool = False) -> bool:
@@ -33,12 +34,13 @@ def legacy_export_finding(doc: Document) -> Diagnostic | None:
     root = doc.root
     if not isinstance(root, YMap) or not is_export(root):
         return None
-    key = "nodes_json" if root.get("nodes_json") is not None else "edges_json"
     name = PurePath(doc.file).name
     stem = name.removesuffix(".json") if name.endswith(".json") else name
     command = f"flowdsl import {name} -o {stem}.flow.yaml"
     return error(codes.LEGACY_EXPORT,
                  f"this is an export of the older each::labs console, not a workflow: run `{command}`",
-                 root.key_span(key),
+                 # at the document's start: the nodes_json line is kilobytes of escaped JSON,
+                 # and a code frame would print all of it
+                 Span.point(doc.file, root.span.line, root.span.column),
                  hint="import converts {{workflow.parameters.x}} to {{inputs.x}}, types the params "
                       "from the export's nodes_json and writes a .flow.yaml that check and compile take")

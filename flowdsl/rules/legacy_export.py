@@ -2,8 +2,9 @@
 
 Such an export (``nodes_json``, ``edges_json``, steps with ``model_slug`` and
 ``{{workflow.parameters.x}}`` templates) is not a definition the engine takes. ``check``,
-``compile`` and the other commands report it once, at its ``nodes_json`` key, with the
-command that converts it, instead of a finding for every console-only key and step:
+``compile`` and the other commands report it once, with the
+command that converts it (at the start of the file), instead of a finding for every
+console-only key and step:
 
     {"name": "Anime Generator", "nodes_json": "[...]", "steps": [{"model_slug": ...}]}
     # legacy-export: run `flowdsl import anime.json -o anime.flow.yaml`
