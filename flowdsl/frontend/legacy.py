@@ -368,8 +368,8 @@ def load_legacy(path: str | Path) -> ImportResult:
         common = ir.StepCommon(sid, id_node.span, item.span, step_name)
         steps.append(ir.ModelStep(common, slug, slug_node.span, params, version))
     notes.head.append(f"flowdsl import of the each::labs console export {Path(name).name}")
-    if notes.params:
-        notes.head.append("References marked 'import:' were rewritten to what the console passed on.")
+    if notes.params or notes.names:
+        notes.head.append("Comments starting with 'import:' say what the import changed.")
     wf = ir.Workflow(file=name, span=root.span, steps=tuple(steps),
                      name=text_of(root.get("name")), description=text_of(root.get("description")),
                      inputs=tuple(inputs), source_format="definition")

@@ -309,3 +309,12 @@ def test_folded_prompts_read_back_and_format_idempotently(parts: list[tuple[str,
     out = check_round_trip(flow)  # same compiled JSON, idempotent
     header = "      prompt: >\n" if newline else "      prompt: >-\n"
     assert (header in out) == (fold_points(s, 6, "prompt") is not None)
+
+
+def test_end_of_line_comment_on_a_folded_prompt_stays_on_its_key() -> None:
+    src = ("steps:\n  - id: a\n    model: flux-2-pro\n    with:\n"
+           '      prompt: "A lighthouse on a cliff at dawn, long exposure, soft pastel sky over a calm sea, gulls '
+           'circling the lamp room"  # keep it moody\n'
+           "      seed: 3\n")
+    out = check_round_trip(src)
+    assert "      prompt: >-  # keep it moody\n        A lighthouse on a cliff at dawn," in out
