@@ -225,13 +225,15 @@ class _SpecCheck:
 
 def _output_ref(ref_id: str, model: NodeModel | None, catalog_type: str | None) -> tuple[str, str] | None:
     """(new template, why) for ``{{ref_id.output}}`` where the console passed something other
-    than the whole output; None when ``.output`` is what it passed."""
+    than the whole output (the template may stay, with a reason); None when ``.output`` is
+    what it passed."""
     if model is None:
         return None
     if model.output_object_key is not None:
         key = model.output_object_key
-        if catalog_type in ("string", "array"):
-            return None  # the catalog types the output as that value itself: .output is it
+        if catalog_type in ("string", "array"):  # the catalog types the output as that value
+            return (f"{{{{{ref_id}.output}}}}", f'the console passed the "{key}" field of '
+                    f"{model.slug}'s result, which the catalog types as the whole output ({catalog_type})")
         return (f"{{{{{ref_id}.output.{key}}}}}",
                 f'the console passed the "{key}" field of {model.slug}\'s result')
     if model.output_type == "array" and model.flow_output_type not in (None, False, "array"):
@@ -313,7 +315,7 @@ def load_legacy(path: str | Path) -> ImportResult:
             if change is None:
                 return m.group(0)
             new, why = change
-            note = f"import: {m.group(0)} -> {new}: {why}"
+            note = f"import: {m.group(0)} -> {new}: {why}" if new != m.group(0) else f"import: kept {new}: {why}"
             old = notes.params.get((sid, pname))
             notes.params[(sid, pname)] = note if old is None or old == note else f"{old}; {note}"
             return new

@@ -104,6 +104,9 @@ def test_output_object_key_kept_where_the_catalog_types_the_output_as_the_value(
     that text, so {{step.output}} stays (a .text field would resolve to nothing)."""
     text = imported_text(next(p for p in LEGACY if p.stem == "ai-dubbing-with-lip-sync"))
     assert 'prompt: "{{step2.output}}"' in text and "step2.output.text" not in text
+    assert comment_above(text, 'prompt: "{{step2.output}}"') == (
+        'import: kept {{step2.output}}: the console passed the "text" field of incredibly-fast-whisper\'s '
+        "result, which the catalog types as the whole output (string)")
 
 
 # -- golden files ------------------------------------------------------------------------------------
