@@ -22,6 +22,7 @@ from flowdsl.diagnostics import Severity
 from flowdsl.frontend.nodes import Broken, Reader, kind_name, plain
 from flowdsl.frontend.steps import StepReader, read_retry
 from flowdsl.frontend.load import Document, YMap, YNode, YScalar, YSeq
+from flowdsl.frontend.legacy_detect import legacy_export_finding
 from flowdsl.spans import Span
 from flowdsl.suggest import closest, did_you_mean
 
@@ -51,7 +52,6 @@ def _remember(wf: ir.Workflow | None, r: Reader) -> None:
 
 
 def read_workflow(doc: Document) -> tuple[ir.Workflow | None, Reader]:
-    from flowdsl.frontend.legacy_detect import legacy_export_finding
     legacy = legacy_export_finding(doc)
     if legacy is not None:  # one finding that says "run flowdsl import", not hundreds
         r = Reader(doc)
