@@ -53,6 +53,7 @@ NOT_FOLDED = frozenset({"id", "model", "version", "http", "if", "result_path", "
 WIDTH = 100
 
 
+@lru_cache(maxsize=4096)  # fmt asks again for the same strings (attachment, layout, checks)
 def fold_points(s: str, key_col: int, key: str, width: int = WIDTH) -> tuple[int, ...] | None:
     """Where to break ``s`` (indices of single spaces) when it is written as a ``>-`` block
     under ``key`` at column ``key_col``; None when it stays on its line: it fits in ``width``,
