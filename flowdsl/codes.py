@@ -110,3 +110,5 @@ MOCKS: Final = _code("mocks", "error",
     "A mocks file (simulate --mocks) entry that does not fit the flow.")
 ISOLATED_STEP: Final = _code("isolated-step", "warning",
     "A model or python step that reads no input and no step, and whose output nothing reads.")
+LEGACY_EXPORT: Final = _code("legacy-export", "error",
+    "A legacy console export given where a workflow is expected (run flowdsl import).")

@@ -31,7 +31,9 @@ def _schema_modeline(out: str | None) -> str | None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Write here (default: stdout).")
 def import_cmd(file: str, out: str | None) -> None:
-    """Turn FILE (engine JSON, create request or legacy console export) into .flow.yaml."""
+    """Turn FILE (engine JSON, create request or legacy console export) into .flow.yaml.
+
+    Exit 1 when FILE has errors (reported on stderr; the flow is still written)."""
     from flowdsl.cli.check_cmd import render
     from flowdsl.frontend.importers import import_file
     from flowdsl.emit.printer import print_flow
@@ -43,4 +45,8 @@ def import_cmd(file: str, out: str | None) -> None:
     if result.workflow is None:
         click.echo(f"flowdsl: cannot import {file}", err=True)
         sys.exit(EXIT_FINDINGS)
-    write_output(out, print_flow(result.workflow, _schema_modeline(out)))
+    # The flow is written even when the source has mistakes (they are easier to fix in the
+    # .flow.yaml); the exit code says there were some.
+    write_output(out, print_flow(result.workflow, _schema_modeline(out), result.notes))
+    if result.has_errors:
+        sys.exit(EXIT_FINDINGS)

@@ -32,11 +32,11 @@ from typing import Any, Union
 import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString
 
 from flowdsl.emit.printer import _block_ok, _flow, scalar
 from flowdsl.frontend.load import scalar_value
-from flowdsl.emit.quoting import plain_ok
+from flowdsl.emit.quoting import fold_points, plain_ok
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _MODELINE = re.compile(r"^#\s*yaml-language-server:")
@@ -261,9 +261,17 @@ class _Builder:
     def key(self, k: yaml.Node) -> Any:
         return self.scalar(k, flow=False) if isinstance(k, yaml.ScalarNode) else str(k.value)
 
-    def scalar(self, node: yaml.ScalarNode, flow: bool) -> Any:
+    def scalar(self, node: yaml.ScalarNode, flow: bool, key: Path | None = None) -> Any:
+        """``key``: the path of the mapping key the value belongs to, when it is one (then a
+        long one-line string may be folded)."""
         v = _value(node)
         if isinstance(v, str):
+            if not flow and key and isinstance(key[-1], str):
+                points = fold_points(v, key_column(key), key[-1])
+                if points is not None:
+                    folded = FoldedScalarString(v)
+                    folded.fold_pos = list(points)  # type: ignore[attr-defined]
+                    return folded
             if not flow and _block_ok(v):
                 return LiteralScalarString(v)
             return v if plain_ok(v, flow) else DoubleQuotedScalarString(v)
@@ -279,7 +287,7 @@ class _Builder:
             elif name in ("inputs", "defaults", "outputs") and isinstance(v, yaml.MappingNode):
                 out[self.key(k)] = self.block_map(v, p, DEFAULTS_ORDER if name == "defaults" else ())
             else:
-                out[self.key(k)] = self.leaf(v, p, len(name) + 1)
+                out[self.key(k)] = self.leaf(v, p, len(name) + 1, name)
         return out
 
     def block_map(self, node: yaml.MappingNode, path: Path, keys: tuple[str, ...]) -> CommentedMap:
@@ -309,7 +317,7 @@ class _Builder:
         for k, v in self.order(node, BRANCH_ORDER):
             name = str(k.value)
             p = path + (name,)
-            out[self.key(k)] = self.steps(v, p) if name == "steps" else self.leaf(v, p, 2 * len(path) + len(name) + 1)
+            out[self.key(k)] = self.steps(v, p) if name == "steps" else self.leaf(v, p, 2 * len(path) + len(name) + 1, name)
         return out
 
     def step(self, node: yaml.Node, path: Path) -> Any:
@@ -336,7 +344,7 @@ class _Builder:
     def leaf(self, node: yaml.Node, path: Path, used: int, name: str = "") -> Any:
         """A data value: flow style when short and uncommented, else block."""
         if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node, flow=False)
+            return self.scalar(node, flow=False, key=path if name else None)
         keys = RETRY_ORDER if name == "retry" else FALLBACK_ORDER if name == "fallback" else ()
         pairs = self.order(node, keys) if isinstance(node, yaml.MappingNode) else []
         plain = _plain(node)
@@ -377,6 +385,18 @@ class _Builder:
         s = CommentedSeq(self.flow_value(v) for v in node.value)
         s.fa.set_flow_style()
         return s
+
+
+def key_column(path: Path) -> int:
+    """The column the dumper writes the key at ``path`` at (maps indent 2, list items 4 with
+    the dash at 2), so that a folded string's lines fit the width as the printer's do."""
+    col = 0
+    for j in range(1, len(path)):
+        if isinstance(path[j], int):
+            col += 4
+        elif isinstance(path[j - 1], str):
+            col += 2
+    return col
 
 
 def _has_block_string(v: Any) -> bool:

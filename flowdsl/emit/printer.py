@@ -11,13 +11,17 @@ from __future__ import annotations
 import json
 import re
 import math
-from typing import Any
+import textwrap
+from typing import TYPE_CHECKING, Any
 
 from flowdsl import ir
-from flowdsl.emit.quoting import plain_ok
+from flowdsl.emit.quoting import fold_points, folded_lines, plain_ok
 from flowdsl.emit.compiler import else_defaults, then_defaults
 from flowdsl.lang.conditions import expressible_as_text, to_json, to_text
 from flowdsl.frontend.nodes import num
+
+if TYPE_CHECKING:
+    from flowdsl.frontend.importers import ImportNotes
 
 
 def _plain_ok(s: str, flow: bool) -> bool:
@@ -71,19 +75,35 @@ def _block_ok(s: str) -> bool:
 
 
 class Printer:
-    def __init__(self, schema_path: str | None = None) -> None:
+    def __init__(self, schema_path: str | None = None, notes: "ImportNotes | None" = None) -> None:
         self.out: list[str] = []
         # Where flow.schema.json is, relative to the output file, for the editor modeline.
         self.schema_path = schema_path
+        # What an import changed, written as comments next to what it changed.
+        self.notes = notes
 
     def line(self, indent: int, text: str) -> None:
         self.out.append("  " * indent + text)
+
+    def comment(self, indent: int, text: str) -> None:
+        """``text`` as ``#`` lines at ``indent``, wrapped at the width (words never split)."""
+        width = max(100 - 2 * indent - 2, 40)
+        for ln in textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]:
+            self.line(indent, f"# {ln}".rstrip())
 
     # generic values ---------------------------------------------------------------
     def value(self, indent: int, key: str, v: Any, first_prefix: str = "") -> None:
         """``key: value`` at ``indent``, choosing flow or block layout by size."""
         head = f"{first_prefix}{key}:"
         inner = indent + (2 if first_prefix else 1)  # nested content sits past the "- "
+        if isinstance(v, str):
+            # a long one-line prompt: a folded block, read back as the same single line
+            points = fold_points(v, 2 * indent + len(first_prefix), key)
+            if points is not None:
+                self.line(indent, f"{head} {'>' if v.endswith(chr(10)) else '>-'}")
+                for ln in folded_lines(v, points):
+                    self.out.append("  " * inner + ln)
+                return
         if isinstance(v, str) and _block_ok(v):
             chomp = "" if v.endswith("\n") and not v.endswith("\n\n") else ("-" if not v.endswith("\n") else "+")
             self.line(indent, f"{head} |{chomp}")
@@ -130,6 +150,10 @@ class Printer:
     # workflow ---------------------------------------------------------------------
     def workflow(self, wf: ir.Workflow) -> str:
         self.out = [f"# yaml-language-server: $schema={self.schema_path}"] if self.schema_path else []
+        if self.notes is not None and self.notes.head:
+            for note in self.notes.head:
+                self.comment(0, note)
+            self.out.append("")
         if wf.name is not None:
             self.value(0, "name", wf.name)
         if wf.description is not None:
@@ -181,12 +205,25 @@ class Printer:
         self.line(indent, f"- id: {scalar(c.id)}")
         ind = indent + 1
         if c.name is not None:
+            name_note = self.notes.names.get(c.id) if self.notes is not None else None
+            if name_note is not None:
+                self.comment(ind, name_note)
             self.value(ind, "name", c.name)
         if isinstance(s, ir.ModelStep):
             self.value(ind, "model", s.model)
             if s.version is not None:
                 self.value(ind, "version", s.version)
-            self.value(ind, "with", s.params.to_python() if s.params is not None else {})
+            params = s.params.to_python() if s.params is not None else {}
+            noted = {k: self.notes.params[(c.id, k)] for k in params
+                     if self.notes is not None and (c.id, k) in self.notes.params}
+            if noted:  # block style, each note on the line before its param
+                self.line(ind, "with:")
+                for k, x in params.items():
+                    if k in noted:
+                        self.comment(ind + 1, noted[k])
+                    self.value(ind + 1, scalar(str(k)), x)
+            else:
+                self.value(ind, "with", params)
             if s.fallback is not None:
                 fb = s.fallback
                 f: dict[str, Any] = {"model": fb.model}
@@ -302,5 +339,5 @@ def auth(a: ir.HttpAuth) -> dict[str, Any]:
     return {"type": a.type, **fields}
 
 
-def print_flow(wf: ir.Workflow, schema_path: str | None = None) -> str:
-    return Printer(schema_path).workflow(wf)
+def print_flow(wf: ir.Workflow, schema_path: str | None = None, notes: "ImportNotes | None" = None) -> str:
+    return Printer(schema_path, notes).workflow(wf)

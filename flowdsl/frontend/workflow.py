@@ -22,6 +22,7 @@ from flowdsl.diagnostics import Severity
 from flowdsl.frontend.nodes import Broken, Reader, kind_name, plain
 from flowdsl.frontend.steps import StepReader, read_retry
 from flowdsl.frontend.load import Document, YMap, YNode, YScalar, YSeq
+from flowdsl.frontend.legacy_detect import legacy_export_finding
 from flowdsl.spans import Span
 from flowdsl.suggest import closest, did_you_mean
 
@@ -32,7 +33,7 @@ DEFINITION_TOP = ("version", "steps", "input_schema", "output_schema", "output_m
                   "timeout_seconds", "retry")
 # Keys that requests and each::sense exports carry around a definition.
 WRAPPER_TOP = META_KEYS + ("definition", "workflow_id", "version_id", "slug", "locked", "production",
-                           "published", "allowed_to_share")
+                           "published", "allowed_to_share", "output_mapping")
 
 
 # What the steps that failed to parse would have declared, by workflow (see Broken).
@@ -51,6 +52,11 @@ def _remember(wf: ir.Workflow | None, r: Reader) -> None:
 
 
 def read_workflow(doc: Document) -> tuple[ir.Workflow | None, Reader]:
+    legacy = legacy_export_finding(doc)
+    if legacy is not None:  # one finding that says "run flowdsl import", not hundreds
+        r = Reader(doc)
+        r.diagnostics.append(legacy)
+        return None, r
     wf, r = _read_workflow(doc)
     _remember(wf, r)
     return wf, r
@@ -113,6 +119,8 @@ def _read(r: Reader, body: YMap, meta: YMap, definition: bool) -> ir.Workflow | 
 
     outputs: tuple[ir.Output, ...] = ()
     out_node = body.get("outputs") if body.get("outputs") is not None else body.get("output_mapping")
+    if out_node is None and meta is not body:  # a version request carries it beside the definition
+        out_node = meta.get("output_mapping")
     if out_node is not None:
         outputs = _outputs(r, out_node)
 
