@@ -41,6 +41,6 @@ def import_cmd(file: str, out: str | None) -> None:
         if shown:
             click.echo(render("text", shown, {result.file: result.source}, False), err=True, nl=False)
     if result.workflow is None:
-        click.echo(f"flowdsl: cannot import {file}", err=True)
-        sys.exit(EXIT_FINDINGS)
+        from flowdsl.cli.common import fail
+        fail(f"cannot import {file}", EXIT_FINDINGS)
     write_output(out, print_flow(result.workflow, _schema_modeline(out)))
