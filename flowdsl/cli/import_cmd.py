@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from flowdsl.cli.common import write_output
+from flowdsl.cli.common import require_regular, write_output
 from flowdsl.cli.main import EXIT_FINDINGS
 from flowdsl.diagnostics import Severity
 
@@ -35,6 +35,7 @@ def import_cmd(file: str, out: str | None) -> None:
     from flowdsl.cli.check_cmd import render
     from flowdsl.frontend.importers import import_file
     from flowdsl.emit.printer import print_flow
+    require_regular(file)  # a FIFO would block the read forever
     result = import_file(file)
     if result.diagnostics:
         shown = [d for d in result.diagnostics if d.severity is not Severity.NOTE]

@@ -87,7 +87,7 @@ class LazyGroup(OneLineErrorsGroup):
         return cmd
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]},
+@click.group("flowdsl", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]},
              epilog=epilog("flowdsl"))
 @click.version_option(__version__, "--version", prog_name="flowdsl")
 def cli() -> None:

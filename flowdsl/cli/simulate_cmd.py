@@ -79,8 +79,8 @@ def simulate(file: str, pairs: tuple[str, ...], inputs_file: str | None, mocks_p
     from flowdsl.simulate.inputs import InputError, parse_pairs, prepare, read_inputs_file
 
     path = Path(file)
-    if not path.is_file():
-        _fail_usage(f"no such file: {file}")
+    from flowdsl.cli.common import require_regular
+    require_regular(file)  # missing, a FIFO or a device: one line, exit 2
     project = project_for([path])
     catalog = project.catalog
     analysis = analyze(path, project)
