@@ -9,9 +9,9 @@ from pathlib import Path
 import click
 
 from flowdsl.catalog import cache
-from flowdsl.cli.common import format_option
+from flowdsl.cli.common import error_line, format_option
 from flowdsl.cli.exit_codes import epilog
-from flowdsl.cli.remote_support import fail, handle_errors, make_client, remote_options
+from flowdsl.cli.remote_support import fail, handle_errors, make_client, remote_options, scrub
 from flowdsl.remote.sync import SyncResult, sync_models, verify_offline
 
 
@@ -32,14 +32,18 @@ def _report(result: SyncResult, as_json: bool, offline: bool) -> None:
         click.echo(f"synced {len(result.added) + len(result.updated) + len(result.unchanged) + len(result.changed)} "
                    f"model(s): {len(result.added)} added, {len(result.updated)} re-locked, "
                    f"{len(result.unchanged)} unchanged")
+    # Each model that is out of step is one error line (the run exits 1).
     for slug in result.changed:
-        click.echo(f"changed: {slug}: schema differs from flowdsl.lock "
-                   f"({'cache does not match the lock' if offline else 'not re-locked; run `flowdsl catalog sync --update`'})",
-                   err=True)
+        _error(f"changed: {slug}: schema differs from flowdsl.lock "
+               f"({'cache does not match the lock' if offline else 'not re-locked; run `flowdsl catalog sync --update`'})")
     for slug in result.missing:
-        click.echo(f"missing: {slug}: locked but not in the cache (run `flowdsl catalog sync`)", err=True)
+        _error(f"missing: {slug}: locked but not in the cache (run `flowdsl catalog sync`)")
     for slug, why in sorted(result.failed.items()):
-        click.echo(f"failed: {slug}: {why}", err=True)
+        _error(f"failed: {slug}: {why}")
+
+
+def _error(message: str) -> None:
+    click.echo(error_line(scrub(message)), err=True)
 
 
 @click.command("sync", epilog=epilog("catalog sync"))

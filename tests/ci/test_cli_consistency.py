@@ -279,8 +279,20 @@ def test_catalog_search_json_with_no_match_is_an_empty_list() -> None:
 
 def test_catalog_sync_offline_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FLOWDSL_CACHE_DIR", str(tmp_path / "cache"))
     (tmp_path / "flowdsl.lock").write_text("")
     code, out, _ = run("catalog", "sync", "--offline", "--format", "json")
     data = json.loads(out)
     assert code == 0 and isinstance(data, dict)
     assert run("catalog", "sync", "--offline", "--json")[1] == out
+
+
+def test_catalog_sync_problems_are_error_lines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("FLOWDSL_CACHE_DIR", str(tmp_path / "cache"))
+    (tmp_path / "flowdsl.lock").write_text(json.dumps(
+        {"lock_version": 1, "models": {"gone-model": {"sha256": "0" * 64, "output_type": "image"}}}))
+    code, out, err = run("catalog", "sync", "--offline")
+    assert code == 1
+    assert _one_error_line(err) == ("flowdsl: error: missing: gone-model: locked but not in the cache "
+                                    "(run `flowdsl catalog sync`)")
