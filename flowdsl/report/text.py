@@ -12,6 +12,8 @@ by terminal cells, so it stays under the span after wide characters and tabs.
 
 from __future__ import annotations
 
+import bisect
+import functools
 import unicodedata
 from typing import Mapping, Sequence
 
@@ -53,11 +55,14 @@ def _cell(ch: str, at: int) -> tuple[str, int]:
     return ch, 1
 
 
-def frame_lines(src: str, start: int, end: int) -> tuple[str, str]:
-    """The source text and the caret line (uncoloured) for characters ``start``..``end``
-    (0-based, end exclusive) of the line ``src``; long lines are cut around the span."""
+@functools.lru_cache(maxsize=32)
+def _layout(src: str) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """How each character of ``src`` is shown, and the cell where each starts (plus the end).
+    Cached: many findings on one long line share it."""
+    if src.isascii() and src.isprintable():  # the common case: one cell per character
+        return tuple(src), tuple(range(len(src) + 1))
     shown: list[str] = []
-    at: list[int] = []  # the cell where each character starts
+    at: list[int] = []
     cells = 0
     for ch in src:
         text, width = _cell(ch, cells)
@@ -65,7 +70,15 @@ def frame_lines(src: str, start: int, end: int) -> tuple[str, str]:
         at.append(cells)
         cells += width
     at.append(cells)
+    return tuple(shown), tuple(at)
+
+
+def frame_lines(src: str, start: int, end: int) -> tuple[str, str]:
+    """The source text and the caret line (uncoloured) for characters ``start``..``end``
+    (0-based, end exclusive) of the line ``src``; long lines are cut around the span."""
+    shown, at = _layout(src)
     n = len(src)
+    cells = at[n]
     start = min(max(start, 0), n)
     end = min(max(end, start), n)
     span_lo, span_hi = at[start], max(at[end], at[start] + 1)
@@ -75,10 +88,8 @@ def frame_lines(src: str, start: int, end: int) -> tuple[str, str]:
         lo = max(0, span_lo - CONTEXT_CELLS)
         hi = min(cells, lo + budget)
         lo = max(0, min(lo, hi - budget))
-        first = next(i for i in range(n + 1) if at[i] >= lo)
-        last = first
-        while last < n and at[last + 1] <= hi:
-            last += 1
+        first = bisect.bisect_left(at, lo)  # the first character starting inside the window
+        last = min(bisect.bisect_right(at, hi) - 1, n)  # ... and the first one ending past it
     head = ELLIPSIS if first > 0 else ""
     tail = ELLIPSIS if last < n else ""
     text = head + "".join(shown[first:last]) + tail
