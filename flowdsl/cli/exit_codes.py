@@ -29,7 +29,8 @@ _CHECK: Final = {
 
 # command -> {code: meaning}; COMMON is added unless the command gives the code its own meaning.
 EXIT_CODES: Final[dict[str, dict[int, str]]] = {
-    "flowdsl": {0: "success", 1: "findings with errors, or a failed operation (see each command)"},
+    "flowdsl": {0: "success", 1: "findings with errors, or a failed operation (see each command)",
+                EXIT_INTERRUPTED: "interrupted (Ctrl-C)"},
     "check": _CHECK,
     "lint": _CHECK,
     "compile": {0: "compiled (warnings, if any, are printed on stderr)",
@@ -77,4 +78,5 @@ def epilog(command: str) -> str:
     codes = codes_for(command)
     if not codes:
         return ""
-    return "\b\nExit codes:\n" + "\n".join(f"  {code}  {meaning}" for code, meaning in codes.items())
+    width = max(len(str(code)) for code in codes)
+    return "\b\nExit codes:\n" + "\n".join(f"  {code:>{width}}  {meaning}" for code, meaning in codes.items())
