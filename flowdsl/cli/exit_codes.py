@@ -40,7 +40,7 @@ EXIT_CODES: Final[dict[str, dict[int, str]]] = {
             1: "with --check: a file would change; or a file could not be formatted"},
     "graph": {0: "drawn (problems in the flow, if any, are printed on stderr)",
               1: "the file has no steps to draw"},
-    "rules": {0: "printed (RULE unknown: exit 2)"},
+    "rules": {0: "printed", 2: "no such RULE, or bad usage"},
     "schema": {0: "printed", 1: "the schema file is missing from the installation"},
     "catalog": {0: "success", 1: "see the subcommand"},
     "catalog list": {0: "listed"},
