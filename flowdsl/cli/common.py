@@ -98,6 +98,11 @@ def run_standalone(invoke: Callable[[], Any]) -> NoReturn:
     except (click.Abort, KeyboardInterrupt):
         click.echo(error_line("interrupted"), err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except OSError as exc:  # the system refused (permissions, a full disk): not a bug of ours
+        if os.environ.get("FLOWDSL_DEBUG"):
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        fail(f"{where}{exc.strerror or exc}", EXIT_FINDINGS)
     except Exception as exc:  # a bug of ours, never a user mistake: one line, exit 3
         if os.environ.get("FLOWDSL_DEBUG"):
             raise

@@ -175,6 +175,18 @@ def test_an_internal_error_is_one_line_and_exit_3(monkeypatch: pytest.MonkeyPatc
         run("check", str(EXAMPLE), env={"FLOWDSL_DEBUG": "1"})
 
 
+def test_an_os_error_is_one_line_not_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import flowdsl.check.run
+
+    def denied(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied", "flows/a.flow.yaml")
+
+    monkeypatch.setattr(flowdsl.check.run, "check_files", denied)
+    monkeypatch.delenv("FLOWDSL_DEBUG", raising=False)
+    code, _, err = run("check", str(EXAMPLE))
+    assert code == 1 and _one_error_line(err) == "flowdsl: error: flows/a.flow.yaml: Permission denied"
+
+
 def test_an_interrupt_is_one_line_and_exit_130(monkeypatch: pytest.MonkeyPatch) -> None:
     import flowdsl.check.run
 
