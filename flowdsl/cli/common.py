@@ -208,19 +208,57 @@ def collect(paths: tuple[str, ...]) -> list[Path]:
     return unique
 
 
+def _names_a_descriptor(name: str) -> bool:
+    """/dev/stdout, /dev/fd/N, /proc/self/fd/N (or a link to one): a name of an open file
+    descriptor. Even when it is a regular file (stdout redirected), it is written into, never
+    replaced: the process's descriptor would keep the replaced file."""
+    for _ in range(40):  # a link chain longer than the kernel's limit is not followed
+        if name.startswith(("/proc/", "/dev/fd/")) or name in ("/dev/stdout", "/dev/stderr"):
+            return True
+        if not os.path.islink(name):
+            return False
+        name = os.path.join(os.path.dirname(name), os.readlink(name))
+    return False
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_output(out: str | None, text: str) -> None:
-    """Write to a file atomically (``-`` or None: stdout). Never leaves half a file."""
+    """Write ``text`` to ``out`` (``-`` or None: stdout). A regular file is replaced atomically
+    (never half a file), through a symlink if ``out`` is one (the link stays a link); a FIFO, a
+    terminal, a device or /dev/stdout is written into, since renaming a file over it would
+    replace the device node itself."""
     if out in (None, "-"):
         sys.stdout.write(text)
         return
     assert out is not None
     if out == os.devnull:
         return
-    parent = Path(out).parent
-    if not parent.is_dir():
-        raise UsageError(f"cannot write {out}: the directory {parent} does not exist")
-    from flowdsl.catalog.cache import atomic_write
+    path = Path(out)
     try:
-        atomic_write(Path(out), text.encode("utf-8"))
+        st: os.stat_result | None = os.stat(path)  # follows symlinks
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc.strerror or exc}")
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise UsageError(f"cannot write {out}: it is a directory")
+    try:
+        if _names_a_descriptor(out) or (st is not None and not stat.S_ISREG(st.st_mode)):
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            return
+        target = Path(os.path.realpath(path)) if path.is_symlink() else path
+        if not target.parent.is_dir():
+            raise UsageError(f"cannot write {out}: the directory {target.parent} does not exist")
+        from flowdsl.catalog.cache import atomic_write
+        atomic_write(target, text.encode("utf-8"))
+        # The temporary file was created 0600: give the result the mode the file had, or
+        # the one a new file gets under the umask (a compiled definition is not a secret).
+        os.chmod(target, stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask())
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror or exc}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -308,3 +309,65 @@ def test_catalog_sync_problems_are_error_lines(tmp_path: Path, monkeypatch: pyte
     assert code == 1
     assert _one_error_line(err) == ("flowdsl: error: missing: gone-model: locked but not in the cache "
                                     "(run `flowdsl catalog sync`)")
+
+
+# -o writes through links and into FIFOs/devices; it never renames a file over one.
+# (Only paths under tmp_path here: a regression must not be able to replace /dev/stdout.)
+
+def test_output_through_a_symlink_keeps_the_link(tmp_path: Path) -> None:
+    real = tmp_path / "real.json"
+    real.write_text("{}")
+    real.chmod(0o644)
+    link = tmp_path / "link.json"
+    link.symlink_to(real.name)
+    code, out, _ = run("compile", "-o", str(link), str(EXAMPLE))
+    assert code == 0 and out == ""
+    assert link.is_symlink() and json.loads(real.read_text())["steps"]
+    assert real.stat().st_mode & 0o777 == 0o644
+
+
+def test_a_new_output_file_gets_the_umask_mode(tmp_path: Path) -> None:
+    new = tmp_path / "new.json"
+    old = os.umask(0o022)
+    try:
+        assert run("compile", "-o", str(new), str(EXAMPLE))[0] == 0
+    finally:
+        os.umask(old)
+    assert new.stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_output_into_a_fifo_streams_into_it(tmp_path: Path) -> None:
+    import threading
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    code, _, err = run("graph", "-o", str(fifo), str(EXAMPLE))
+    reader.join(timeout=30)
+    assert code == 0 and err == ""
+    assert got and got[0].decode().startswith("flowchart")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)  # still a FIFO, not replaced by a file
+
+
+def test_output_via_a_link_to_a_descriptor_is_written_into(tmp_path: Path) -> None:
+    # `-o /dev/stdout` with stdout redirected to a file: the file is written, not replaced.
+    target = tmp_path / "stdout.json"
+    link = tmp_path / "out"
+    link.symlink_to("/proc/self/fd/1")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    with open(target, "w") as fh:
+        r = subprocess.run([sys.executable, "-m", "flowdsl", "compile", "-o", str(link), str(EXAMPLE)],
+                           stdout=fh, stderr=subprocess.PIPE, text=True, timeout=60, env=env)
+    assert r.returncode == 0 and r.stderr == ""
+    assert link.is_symlink() and json.loads(target.read_text())["steps"]
+
+
+def test_output_to_a_directory_is_one_line(tmp_path: Path) -> None:
+    code, _, err = run("compile", "-o", str(tmp_path), str(EXAMPLE))
+    assert code == 2 and f"'{tmp_path}' is a directory" in _one_error_line(err)
+    # write_output refuses a directory by itself too, for a caller whose option does not check
+    from flowdsl.cli.common import UsageError, write_output
+    with pytest.raises(UsageError, match="it is a directory"):
+        write_output(str(tmp_path), "x")
