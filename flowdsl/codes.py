@@ -68,8 +68,8 @@ FORWARD_REFERENCE: Final = _code('forward-reference', 'error',
     'A reference to a step that runs later.')
 PARALLEL_SIBLING_REFERENCE: Final = _code('parallel-sibling-reference', 'error',
     'A reference to a step in a sibling parallel branch.')
-CONDITIONAL_REFERENCE: Final = _code('conditional-reference', 'warning',
-    'A reference to a step inside a choice branch that may not have run.')
+CONDITIONAL_REFERENCE: Final = _code('conditional-reference', 'error',
+    'A reference to a step inside a choice branch that may not have run (the execution fails).')
 DOLLAR_IN_TEMPLATE: Final = _code('dollar-in-template', 'error',
     '$.x written where {{x}} is meant.')
 UNKNOWN_MODEL: Final = _code('unknown-model', 'error',

@@ -5,7 +5,8 @@
 no ``sync`` subcommand.
 
 Exit codes: 0 success; 1 unknown model (``show``) or nothing found (``search``);
-2 usage error.
+2 usage error (see :mod:`flowdsl.cli.exit_codes`). ``--format json`` (alias ``--json``) on
+list, show and search prints the same facts as data.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import click
 
 from flowdsl.catalog import ModelSpec, load_catalog
 from flowdsl.catalog.layered import LayeredCatalog
+from flowdsl.cli.common import OneLineErrorsGroup, fail, format_option
+from flowdsl.cli.exit_codes import EXIT_FINDINGS, epilog
 
 # name -> "module:attribute", imported only when the subcommand is used.
 LAZY_COMMANDS: dict[str, str] = {"sync": "flowdsl.cli.sync_cmd:sync"}
@@ -31,7 +34,7 @@ def _module_exists(module: str) -> bool:
         return False
 
 
-class _CatalogGroup(click.Group):
+class _CatalogGroup(OneLineErrorsGroup):
     def list_commands(self, ctx: click.Context) -> list[str]:
         lazy = [n for n, target in LAZY_COMMANDS.items() if _module_exists(target.split(":")[0])]
         return sorted(set(super().list_commands(ctx)) | set(lazy))
@@ -44,16 +47,18 @@ class _CatalogGroup(click.Group):
         if not _module_exists(module):
             return None
         found: click.Command | None = getattr(importlib.import_module(module), attr, None)
+        if found is not None and not found.epilog:
+            found.epilog = epilog(f"catalog {cmd_name}") or None
         return found
 
 
-@click.group(cls=_CatalogGroup)
+@click.group(cls=_CatalogGroup, epilog=epilog("catalog"))
 def catalog() -> None:
     """Model schemas: the bundled snapshot, overlaid by the local cache (catalog sync)."""
 
 
 _no_cache = click.option("--no-cache", is_flag=True, help="Use the bundled snapshot only.")
-_as_json = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+_format = format_option("text", "json")
 
 
 def _catalog(no_cache: bool) -> LayeredCatalog:
@@ -112,14 +117,14 @@ def _params_label(spec: ModelSpec) -> str:
     return f"{summary['params']}{'' if spec.schema_complete else '+'}"
 
 
-@catalog.command("list")
-@_as_json
+@catalog.command("list", epilog=epilog("catalog list"))
+@_format
 @_no_cache
-def list_cmd(as_json: bool, no_cache: bool) -> None:
+def list_cmd(fmt: str, no_cache: bool) -> None:
     """List every known model (params: count, + when the list may be partial, ? unknown)."""
     cat = _catalog(no_cache)
     specs = [s for s in (cat.get(slug) for slug in cat.slugs()) if s is not None]
-    if as_json:
+    if fmt == "json":
         click.echo(json.dumps([_summary(s) for s in specs], indent=2, ensure_ascii=False))
         return
     rows = [["SLUG", "MEDIA", "OUTPUT", "PARAMS", "SOURCE", "TITLE"]]
@@ -200,11 +205,11 @@ def _render_spec(spec: ModelSpec) -> str:
     return "\n".join(lines)
 
 
-@catalog.command("show")
+@catalog.command("show", epilog=epilog("catalog show"))
 @click.argument("slug")
-@_as_json
+@_format
 @_no_cache
-def show_cmd(slug: str, as_json: bool, no_cache: bool) -> None:
+def show_cmd(slug: str, fmt: str, no_cache: bool) -> None:
     """Show one model's schema (SLUG may be an alias such as "Flux Max")."""
     from flowdsl.suggest import closest
 
@@ -216,29 +221,29 @@ def show_cmd(slug: str, as_json: bool, no_cache: bool) -> None:
     if spec is None:
         best = closest(slug, cat.slugs())
         hint = f' (did you mean "{best}"?)' if best else ""
-        click.echo(f'flowdsl: unknown model "{slug}"{hint}', err=True)
-        raise SystemExit(1)
-    if as_json:
+        fail(f'unknown model "{slug}"{hint}', EXIT_FINDINGS)
+    if fmt == "json":
         click.echo(json.dumps(_full(spec), indent=2, ensure_ascii=False))
     else:
         click.echo(_render_spec(spec))
 
 
-@catalog.command("search")
+@catalog.command("search", epilog=epilog("catalog search"))
 @click.argument("text", nargs=-1, required=True)
-@_as_json
+@_format
 @_no_cache
-def search_cmd(text: tuple[str, ...], as_json: bool, no_cache: bool) -> None:
+def search_cmd(text: tuple[str, ...], fmt: str, no_cache: bool) -> None:
     """Find models whose slug, alias, title or description contains every word of TEXT."""
     cat = _catalog(no_cache)
     found = cat.search(" ".join(text))
-    if as_json:
+    if fmt == "json":
+        # An empty list is still the answer (exit 1 says nothing matched).
         click.echo(json.dumps([_summary(s) for s in found], indent=2, ensure_ascii=False))
     elif found:
         rows = [["SLUG", "MEDIA", "OUTPUT", "PARAMS", "TITLE"]]
         rows += [[s.slug, _dash(s.output_media), _dash(s.output_type), _params_label(s), s.title] for s in found]
         click.echo(_table(rows))
     else:
-        click.echo(f'flowdsl: no model matches "{" ".join(text)}"', err=True)
+        fail(f'no model matches "{" ".join(text)}"', EXIT_FINDINGS)
     if not found:
-        raise SystemExit(1)
+        raise SystemExit(EXIT_FINDINGS)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from flowdsl.cli.common import write_output
+from flowdsl.cli.common import require_regular, write_output
 from flowdsl.cli.main import EXIT_FINDINGS
 from flowdsl.diagnostics import Severity
 
@@ -37,14 +37,15 @@ def import_cmd(file: str, out: str | None) -> None:
     from flowdsl.cli.check_cmd import render
     from flowdsl.frontend.importers import import_file
     from flowdsl.emit.printer import print_flow
+    require_regular(file)  # a FIFO would block the read forever
     result = import_file(file)
     if result.diagnostics:
         shown = [d for d in result.diagnostics if d.severity is not Severity.NOTE]
         if shown:
             click.echo(render("text", shown, {result.file: result.source}, False), err=True, nl=False)
     if result.workflow is None:
-        click.echo(f"flowdsl: cannot import {file}", err=True)
-        sys.exit(EXIT_FINDINGS)
+        from flowdsl.cli.common import fail
+        fail(f"cannot import {file}", EXIT_FINDINGS)
     # The flow is written even when the source has mistakes (they are easier to fix in the
     # .flow.yaml); the exit code says there were some.
     write_output(out, print_flow(result.workflow, _schema_modeline(out), result.notes))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import click
 
+from flowdsl.cli.exit_codes import epilog
 
-@click.command("lsp")
+
+@click.command("lsp", epilog=epilog("lsp"))
 @click.option("--stdio", is_flag=True, default=True, hidden=True,
               help="Talk LSP over stdin/stdout (the only transport; accepted for editors that pass it).")
 def lsp(stdio: bool) -> None:

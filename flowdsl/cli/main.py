@@ -2,18 +2,21 @@
 
 Exit codes (all commands): 0 success, 1 findings with errors / failed operation,
 2 usage error (bad flag, missing file), 3 internal error. ``plan`` uses 2 for "changes".
+Each command's own codes are in :mod:`flowdsl.cli.exit_codes` and in its ``--help``; every
+failure is one ``flowdsl: error: ...`` line (:mod:`flowdsl.cli.common`).
 """
 
 from __future__ import annotations
 
 import importlib
 import importlib.util
-import sys
 from typing import Any
 
 import click
 
 from flowdsl import __version__
+from flowdsl.cli.common import OneLineErrorsGroup
+from flowdsl.cli.exit_codes import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, epilog
 
 # name -> "module:attribute". Aliases point at the same command.
 COMMANDS: dict[str, str] = {
@@ -34,7 +37,7 @@ COMMANDS: dict[str, str] = {
     "schema": "flowdsl.cli.schema_cmd:schema",
 }
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+__all__ = ["EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "cli", "main"]
 
 
 def _available(name: str) -> bool:
@@ -45,7 +48,7 @@ def _available(name: str) -> bool:
 # One line per command for ``flowdsl --help``, so listing commands imports none of them
 # (each command's own --help has its full text).
 SUMMARIES: dict[str, str] = {
-    "check": "Check .flow.yaml files and JSON definitions.",
+    "check": "Check .flow.yaml files and JSON definitions (alias: lint).",
     "lint": "Alias of check.",
     "compile": "Compile a flow to the each::workflows definition JSON.",
     "import": "Convert engine JSON or a legacy console export to .flow.yaml.",
@@ -63,7 +66,7 @@ SUMMARIES: dict[str, str] = {
 }
 
 
-class LazyGroup(click.Group):
+class LazyGroup(OneLineErrorsGroup):
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(n, SUMMARIES.get(n, "")) for n in self.list_commands(ctx)]
         if rows:
@@ -79,10 +82,13 @@ class LazyGroup(click.Group):
             return None
         module, attr = target.split(":")
         cmd: click.Command = getattr(importlib.import_module(module), attr)
+        if not cmd.epilog:  # a command that does not list its exit codes gets them from the table
+            cmd.epilog = epilog(cmd_name) or None
         return cmd
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("flowdsl", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]},
+             epilog=epilog("flowdsl"))
 @click.version_option(__version__, "--version", prog_name="flowdsl")
 def cli() -> None:
     """Author, check, compile, deploy and simulate each::workflows pipelines."""
@@ -91,13 +97,5 @@ def cli() -> None:
 def main(argv: list[str] | None = None) -> Any:
     from flowdsl.check.perf import tune_gc
     tune_gc()
-    try:
-        return cli.main(args=argv, prog_name="flowdsl", standalone_mode=True)
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
-        click.echo("flowdsl: interrupted", err=True)
-        sys.exit(130)
-    except Exception as exc:  # a bug of ours, never a user mistake: one line, exit 3
-        click.echo(f"flowdsl: internal error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(EXIT_INTERNAL)
+    # LazyGroup.main prints every failure as one line and exits with its code.
+    return cli.main(args=argv, prog_name="flowdsl", standalone_mode=True)

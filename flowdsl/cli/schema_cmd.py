@@ -13,16 +13,10 @@ from pathlib import Path
 
 import click
 
-from flowdsl.cli.main import EXIT_FINDINGS, EXIT_OK
+from flowdsl.cli.common import fail
+from flowdsl.cli.exit_codes import EXIT_FINDINGS, EXIT_OK, epilog
 
 SCHEMAS = {"flow": "flow.schema.json", "definition": "definition.schema.json"}
-
-EXIT_CODES = """\b
-Exit codes:
-  0  printed
-  1  the schema file is missing from the installation
-  2  bad usage
-  3  internal error"""
 
 
 def schema_path(kind: str = "flow") -> Path:
@@ -30,7 +24,7 @@ def schema_path(kind: str = "flow") -> Path:
     return Path(str(resources.files("flowdsl") / "schemas" / SCHEMAS[kind]))
 
 
-@click.command("schema", epilog=EXIT_CODES)
+@click.command("schema", epilog=epilog("schema"))
 @click.option("--path", "show", flag_value="path", help="Print the schema file's path.")
 @click.option("--modeline", "show", flag_value="modeline",
               help="Print the yaml-language-server modeline that points at it.")
@@ -46,8 +40,7 @@ def schema(show: str | None, definition: bool) -> None:
     """
     path = schema_path("definition" if definition else "flow")
     if not path.is_file():
-        click.echo(f"flowdsl: error: schema not found at {path} (a broken installation?)", err=True)
-        sys.exit(EXIT_FINDINGS)
+        fail(f"schema not found at {path} (a broken installation?)", EXIT_FINDINGS)
     if show == "path":
         click.echo(str(path))
     elif show == "modeline":

@@ -18,8 +18,8 @@ from flowdsl.cli.main import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
 
 def _fail_usage(message: str) -> None:
-    click.echo(f"flowdsl simulate: {message}", err=True)
-    sys.exit(EXIT_USAGE)
+    from flowdsl.cli.common import fail
+    fail(message, EXIT_USAGE)
 
 
 def _stdout_encoding() -> str | None:
@@ -79,8 +79,8 @@ def simulate(file: str, pairs: tuple[str, ...], inputs_file: str | None, mocks_p
     from flowdsl.simulate.inputs import InputError, parse_pairs, prepare, read_inputs_file
 
     path = Path(file)
-    if not path.is_file():
-        _fail_usage(f"no such file: {file}")
+    from flowdsl.cli.common import require_regular
+    require_regular(file)  # missing, a FIFO or a device: one line, exit 2
     project = project_for([path])
     catalog = project.catalog
     analysis = analyze(path, project)
@@ -89,8 +89,8 @@ def simulate(file: str, pairs: tuple[str, ...], inputs_file: str | None, mocks_p
         errors = [d for d in analysis.diagnostics if d.severity.value == "error"]
         text = _findings(errors, {analysis.file: analysis.source})
         click.echo(text, err=True, nl=not text.endswith("\n"))
-        click.echo(f"flowdsl simulate: {file} has {len(errors)} error(s); fix them before simulating", err=True)
-        sys.exit(EXIT_FINDINGS)
+        from flowdsl.cli.common import fail
+        fail(f"{file} has {len(errors)} error(s); fix them before simulating", EXIT_FINDINGS)
     if analysis.warnings:
         click.echo(f"flowdsl simulate: {analysis.warnings} warning(s) in {file} (see flowdsl check)", err=True)
 

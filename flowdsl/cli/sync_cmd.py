@@ -9,7 +9,9 @@ from pathlib import Path
 import click
 
 from flowdsl.catalog import cache
-from flowdsl.cli.remote_support import fail, handle_errors, make_client, remote_options
+from flowdsl.cli.common import error_line, format_option
+from flowdsl.cli.exit_codes import epilog
+from flowdsl.cli.remote_support import fail, handle_errors, make_client, remote_options, scrub
 from flowdsl.remote.sync import SyncResult, sync_models, verify_offline
 
 
@@ -30,17 +32,21 @@ def _report(result: SyncResult, as_json: bool, offline: bool) -> None:
         click.echo(f"synced {len(result.added) + len(result.updated) + len(result.unchanged) + len(result.changed)} "
                    f"model(s): {len(result.added)} added, {len(result.updated)} re-locked, "
                    f"{len(result.unchanged)} unchanged")
+    # Each model that is out of step is one error line (the run exits 1).
     for slug in result.changed:
-        click.echo(f"changed: {slug}: schema differs from flowdsl.lock "
-                   f"({'cache does not match the lock' if offline else 'not re-locked; run `flowdsl catalog sync --update`'})",
-                   err=True)
+        _error(f"changed: {slug}: schema differs from flowdsl.lock "
+               f"({'cache does not match the lock' if offline else 'not re-locked; run `flowdsl catalog sync --update`'})")
     for slug in result.missing:
-        click.echo(f"missing: {slug}: locked but not in the cache (run `flowdsl catalog sync`)", err=True)
+        _error(f"missing: {slug}: locked but not in the cache (run `flowdsl catalog sync`)")
     for slug, why in sorted(result.failed.items()):
-        click.echo(f"failed: {slug}: {why}", err=True)
+        _error(f"failed: {slug}: {why}")
 
 
-@click.command("sync")
+def _error(message: str) -> None:
+    click.echo(error_line(scrub(message)), err=True)
+
+
+@click.command("sync", epilog=epilog("catalog sync"))
 @click.argument("slugs", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Every model the API lists.")
 @click.option("--update", is_flag=True, help="Re-lock models whose schema changed.")
@@ -49,17 +55,16 @@ def _report(result: SyncResult, as_json: bool, offline: bool) -> None:
               help="Lock file (default: nearest flowdsl.lock, else ./flowdsl.lock).")
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=8, show_default=True,
               help="Concurrent requests.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@format_option("text", "json", help="How the result is printed.")
 @remote_options
 @handle_errors
 def sync(slugs: tuple[str, ...], all_: bool, update: bool, offline: bool, lock_file: str | None,
-         jobs: int, as_json: bool, api_url: str | None, api_key_file: str | None, verbose: bool) -> None:
+         jobs: int, fmt: str, api_url: str | None, api_key_file: str | None, verbose: bool) -> None:
     """Fetch model schemas (SLUG..., --all, or the slugs already in the lock) into the cache
     and record each schema's hash in flowdsl.lock.
 
-    Exit 0 when everything is in sync, 1 when a schema changed (without --update), a model
-    failed or (offline) is missing from the cache, 2 on bad usage.
     """
+    as_json = fmt == "json"
     lock_path = _lock_path(lock_file)
     if offline:
         if all_ or update:

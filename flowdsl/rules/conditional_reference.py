@@ -1,10 +1,9 @@
 """conditional-reference: a reference to a step inside a choice branch.
 
-After a choice step only one of its branches has run, so a step inside a branch may not
-have run at all when a later step (or a workflow output) reads it: a warning, though the
-engine fails the execution when the reference names a step that did not run (make it an
-error with ``[tool.flowdsl.rules] conditional-reference = "error"``). Reading a
-step of the *other* branch from inside a choice branch is an error: the two never both run.
+After a choice step only one of its branches has run. When a later step (or a workflow
+output) reads a step of the branch that did not run, the engine fails the whole execution
+on that reference; so such a reference is an error. Reading a step of the *other* branch
+from inside a choice branch is an error too: the two never both run.
 
     steps:
       - id: finish
@@ -14,9 +13,14 @@ step of the *other* branch from inside a choice branch is an error: the two neve
     outputs:
       image: "{{upscale.primary}}"     # conditional-reference: "upscale" may not have run
 
-Use the value inside the branch that produced it, or move the step out of the choice. If
-a missing value is acceptable, silence the warning on that line with
-``# flowdsl: ignore[conditional-reference]``.
+Use the value inside the branch that produced it, or move the step out of the choice.
+
+Opting out, when the other branch cannot happen for the inputs this flow gets: silence one
+reference with ``# flowdsl: ignore[conditional-reference]`` at the end of its line, or make
+the rule a warning for the project (this also downgrades the other-branch case)::
+
+    [tool.flowdsl.rules]
+    conditional-reference = "warning"
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from flowdsl import codes
-from flowdsl.diagnostics import Diagnostic, error, warning
+from flowdsl.diagnostics import Diagnostic, error
 from flowdsl.check.refs import resolved, step_label
 from flowdsl.check.symbols import Order
 
@@ -38,13 +42,14 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
     for r in resolved(ctx):
         ref = r.use.ref
         if r.order is Order.MAYBE:
-            yield warning(RULE, f'{ref.text()}: step "{ref.root}" is inside a branch of choice '
-                          f"{step_label(r.why)} and may not have run; when the other branch "
-                          "ran, the engine fails the execution on this reference",
-                          ref.span, step=r.use.step,
-                          hint="read it inside that branch, move the step out of the choice, or "
-                               "if the other branch never happens here, silence it with "
-                               "# flowdsl: ignore[conditional-reference]")
+            yield error(RULE, f'{ref.text()}: step "{ref.root}" is inside a branch of choice '
+                        f"{step_label(r.why)} and may not have run; when the other branch "
+                        "ran, the engine fails the execution on this reference",
+                        ref.span, step=r.use.step,
+                        hint="read it inside that branch or move the step out of the choice; if "
+                             "the other branch never happens here, add "
+                             "# flowdsl: ignore[conditional-reference] to this line (or set "
+                             'conditional-reference = "warning" under [tool.flowdsl.rules])')
         elif r.order is Order.EXCLUSIVE:
             yield error(RULE, f'{ref.text()}: step "{ref.root}" is in the other branch of '
                         f"choice {step_label(r.why)}: it never runs when this one does",

@@ -57,9 +57,9 @@ def test_show_json_and_alias() -> None:
 def test_show_unknown_model_is_one_line_with_did_you_mean() -> None:
     code, out, err = _run("show", "flux-2-maxx")
     assert code == 1 and out == ""
-    assert err.strip().splitlines() == ['flowdsl: unknown model "flux-2-maxx" (did you mean "flux-2-max"?)']
+    assert err.strip().splitlines() == ['flowdsl: error: unknown model "flux-2-maxx" (did you mean "flux-2-max"?)']
     code, _, err = _run("show", "qqqqqqqq")
-    assert code == 1 and err.strip() == 'flowdsl: unknown model "qqqqqqqq"'
+    assert code == 1 and err.strip() == 'flowdsl: error: unknown model "qqqqqqqq"'
 
 
 def test_show_partial_and_unknown_schemas() -> None:

@@ -55,5 +55,5 @@ def test_every_code_is_registered_and_documented() -> None:
 
 def test_a_code_is_its_own_id() -> None:
     assert codes.SCHEMA == "schema" and isinstance(codes.SCHEMA, str)
-    assert codes.CONDITIONAL_REFERENCE.severity.value == "warning"
+    assert codes.CONDITIONAL_REFERENCE.severity.value == "error"
     assert codes.MOCKS in REGISTRY
