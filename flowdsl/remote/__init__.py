@@ -8,7 +8,7 @@ Public surface:
     flows:    load_flow, LocalFlow
     plan:     plan_flow, FlowPlan, render_plan, save_plan, load_plan
     deploy:   deploy_flow, apply_plan, DeployOutcome
-    trigger:  start_execution, ExecutionWatch, parse_inputs
+    trigger:  start_execution, start_bulk, ExecutionWatch
     state:    StateFile, find_remote (local -> remote mapping)
 """
 

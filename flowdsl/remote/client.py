@@ -223,6 +223,21 @@ class ApiClient:
             body["version_id"] = version_id
         return self.request("POST", self._wf(f"/{_q(ident)}/trigger"), json=body, idempotent=False)
 
+    def bulk_trigger(self, ident: str, inputs: list[dict[str, Any]], version_id: str | None = None) -> dict[str, Any]:
+        """Start one execution per entry of ``inputs`` (1-10, the API's limit) in one request."""
+        if self.endpoints.surface == "v1":
+            if not version_id:
+                wf = self.get_workflow(ident)
+                if wf is None:
+                    raise NotFoundError(f"workflow not found: {ident}", 404)
+                version_id = latest_version_id(wf)
+            return self.request("POST", self._wf(f"/workflows/bulk-trigger/{_q(ident)}/{_q(version_id or 'v1')}"),
+                                json={"inputs": inputs}, idempotent=False)
+        body: dict[str, Any] = {"inputs": inputs}
+        if version_id:
+            body["version_id"] = version_id
+        return self.request("POST", self._wf(f"/{_q(ident)}/bulk-trigger"), json=body, idempotent=False)
+
     def get_execution(self, execution_id: str) -> dict[str, Any]:
         path = "/workflows/executions/" if self.endpoints.surface == "v1" else "/executions/"
         return self.request("GET", self._wf(path + _q(execution_id)))
