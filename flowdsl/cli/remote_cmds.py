@@ -17,7 +17,7 @@ import click
 from flowdsl.cli.inputs import input_options
 from flowdsl.cli.remote_support import fail, handle_errors, make_client, remote_options, scrub
 from flowdsl.remote.deploy import DeployOutcome, apply_plan, deploy_flow
-from flowdsl.remote.errors import RemoteError, StalePlanError
+from flowdsl.remote.errors import RemoteError, StalePlanError, UnreachableError
 from flowdsl.remote.flowfile import load_flow
 from flowdsl.remote.plan import (FlowPlan, check_not_stale, load_plan, plan_document, plan_flow,
                                  render_plan, save_plan)
@@ -49,6 +49,8 @@ def plan(files: tuple[str, ...], as_json: bool, out: str | None, lock: bool, pro
             try:
                 flow = load_flow(f)
                 plans.append(plan_flow(client, flow, lock=lock, production=production))
+            except UnreachableError:
+                raise  # one line for the command, not the same failure per flow
             except RemoteError as exc:
                 plans.append(FlowPlan(file=f, name="", action="error", error=scrub(exc.message)))
         endpoint = client.endpoints.workflows
@@ -116,6 +118,8 @@ def deploy(files: tuple[str, ...], plan_file: str | None, lock: bool, production
             for p in plans:
                 try:
                     outcomes.append(apply_plan(client, p))
+                except UnreachableError:
+                    raise
                 except RemoteError as exc:
                     outcomes.append(DeployOutcome(p.file, p.name, "failed", p.workflow_id, p.slug,
                                                   message=scrub(exc.message)))
@@ -126,6 +130,8 @@ def deploy(files: tuple[str, ...], plan_file: str | None, lock: bool, production
                     for w in flow.warnings:
                         click.echo(f"flowdsl: {w}", err=True)
                     outcomes.append(deploy_flow(client, flow, lock=lock, production=production))
+                except UnreachableError:
+                    raise
                 except RemoteError as exc:
                     outcomes.append(DeployOutcome(f, "", "failed", message=scrub(exc.message)))
     if as_json:

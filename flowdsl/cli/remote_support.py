@@ -31,8 +31,9 @@ def remote_options(f: F) -> F:
 
 def make_client(api_url: str | None, api_key_file: str | None, verbose: bool) -> ApiClient:
     settings: Settings = load_settings(api_url, api_key_file)
-    log = (lambda line: click.echo(f"flowdsl: {line}", err=True)) if verbose else None
-    return ApiClient(settings, log=log)
+    def say(line: str) -> None:
+        click.echo(f"flowdsl: {line}", err=True)
+    return ApiClient(settings, log=say if verbose else None, notice=say)
 
 
 def fail(message: str, code: int = 1) -> None:

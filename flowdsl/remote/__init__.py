@@ -16,7 +16,8 @@ from flowdsl.remote.client import ApiClient, ClientStats
 from flowdsl.remote.errors import (AmbiguousWriteError, ApiError, AuthError, BadRequestError,
                                    ConfigError, ConflictError, FlowError, ForbiddenError,
                                    LockedError, NotFoundError, RateLimitedError, RemoteError,
-                                   ServerError, StalePlanError, SyncError, TransportError)
+                                   ServerError, StalePlanError, SyncError, TransportError,
+                                   UnreachableError)
 from flowdsl.remote.settings import (Endpoints, RetryPolicy, Secret, Settings, endpoints_for,
                                      load_settings)
 
@@ -26,5 +27,5 @@ __all__ = [
     "RemoteError", "ConfigError", "FlowError", "TransportError", "AmbiguousWriteError",
     "ApiError", "BadRequestError", "AuthError", "ForbiddenError", "LockedError",
     "NotFoundError", "ConflictError", "RateLimitedError", "ServerError", "StalePlanError",
-    "SyncError",
+    "SyncError", "UnreachableError",
 ]
