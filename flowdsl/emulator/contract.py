@@ -150,9 +150,12 @@ def invalid_status(op: Operation) -> int:
 
 # What a handler's status becomes on an operation whose spec does not document it: the
 # nearest documented status with the same meaning to a client (a conflict or an
-# unprocessable body is a bad request where only 400 is documented, and the reverse).
-# A status with no documented stand-in is kept; tests/remote/test_contract.py lists those.
-_STAND_INS: dict[int, tuple[int, ...]] = {409: (400, 422), 422: (400,), 400: (422,), 403: (400, 422)}
+# unprocessable body is a bad request where only 400 is documented, and the reverse; a
+# missing key where 401 is not documented is a bad request, else a not-found, as APIs hide
+# what an unauthenticated caller may not see). The message still says what was wrong.
+# A status with no documented stand-in is kept; the README's emulator section lists those.
+_STAND_INS: dict[int, tuple[int, ...]] = {409: (400, 422), 422: (400,), 400: (422,), 403: (400, 422),
+                                          401: (400, 404)}
 # Statuses of the HTTP layer itself (not of an operation): never remapped.
 _TRANSPORT = frozenset({405, 408, 413, 429, 500})
 

@@ -27,7 +27,8 @@ def get_execution(emu: "Emulator", req: Request) -> tuple[int, Any]:
         raise ApiFailure(404, f"execution not found: {req.params['execution_id']}")
     if req.query.get("timeout"):
         # Long poll, as the engine documents: wait (bounded) for a terminal status.
-        deadline = time.time() + min(30, max(1, int_param(req.query, "timeout", 10, 1, 30)))
+        # Bounded to the documented 1-30 s (clamped: this operation documents no 400).
+        deadline = time.time() + int_param(req.query, "timeout", 10, 1, 30, clamp=True)
         while time.time() < deadline and execution_view(ex, v1=req.v1)["status"] == "running":
             time.sleep(0.05)
     return 200, execution_view(ex, v1=req.v1)

@@ -11,7 +11,8 @@ if TYPE_CHECKING:
     from flowdsl.emulator.server import Emulator
 
 
-@route("GET", "/categories", surfaces=("engine",))
+# No key needed: the spec documents only a 200 here (no 401), and the list is static.
+@route("GET", "/categories", surfaces=("engine",), auth=False)
 def categories(emu: "Emulator", req: Request) -> tuple[int, Any]:
     stamp = "2025-12-01T10:00:00Z"
     cats = [("general", "General"), ("image-generation", "Image Generation"),
