@@ -1,8 +1,6 @@
 """``flowdsl plan``, ``flowdsl deploy``, ``flowdsl trigger``.
 
-Exit codes: plan 0 no changes, 2 changes, 1 error; deploy 0 done (or nothing to do), 1 any
-flow failed or was refused; trigger 0 completed (or started, without --wait), 1 failed.
-Bad usage is 2 (click), an internal error 3.
+Exit codes are listed in each command's ``--help`` (the ``*_EXITS`` epilogs below).
 """
 
 from __future__ import annotations
@@ -25,23 +23,51 @@ from flowdsl.remote.state import StateFile, find_remote
 from flowdsl.remote.trigger import BULK_MAX, ExecutionWatch, start_bulk, start_execution
 
 
+PLAN_EXITS = """\b
+Exit codes:
+  0  no changes
+  1  an error (a flow could not be planned, the API is unreachable, a request failed)
+  2  changes to deploy; also bad usage or no API key (the message says which)"""
+
+DEPLOY_EXITS = """\b
+Exit codes:
+  0  done, or nothing to do
+  1  a flow failed or was refused (error findings, locked, stale plan), or a request failed
+  2  bad usage or no API key"""
+
+TRIGGER_EXITS = """\b
+Exit codes:
+  0  every execution completed (or was queued, without --wait)
+  1  an execution failed or was refused, or a request failed
+  2  bad usage, no API key, or invalid inputs (nothing was sent)"""
+
+
+def format_options(f: Any) -> Any:
+    """``--format text|json`` and its alias ``--json`` (parameters ``fmt``, ``as_json``)."""
+    f = click.option("--json", "as_json", is_flag=True, help="Same as --format json.")(f)
+    f = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                     show_default=True, help="Output format.")(f)
+    return f
+
+
 def _err(message: str) -> None:
     click.echo(f"flowdsl: error: {scrub(message)}", err=True)
 
 
-@click.command("plan")
+@click.command("plan", epilog=PLAN_EXITS)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@format_options
 @click.option("--out", "out", type=click.Path(dir_okay=False),
               help="Save the plan (bound to the current remote state) for `deploy --plan`.")
 @click.option("--lock", is_flag=True, help="Plan to lock the deployed version.")
 @click.option("--production", is_flag=True, help="Plan to mark the deployed version as production.")
 @remote_options
 @handle_errors
-def plan(files: tuple[str, ...], as_json: bool, out: str | None, lock: bool, production: bool,
+def plan(files: tuple[str, ...], fmt: str, as_json: bool, out: str | None, lock: bool, production: bool,
          api_url: str | None, api_key_file: str | None, verbose: bool) -> None:
     """Show what `deploy` would change: a diff of each compiled flow against its deployed
-    latest version. Exit 0 no changes, 2 changes, 1 error."""
+    latest version."""
+    as_json = as_json or fmt == "json"
     plans: list[FlowPlan] = []
     with make_client(api_url, api_key_file, verbose) as client:
         client.settings.require_key()
@@ -77,19 +103,20 @@ def _print_outcome(o: DeployOutcome) -> None:
     click.echo(f"{mark} {o.file}: {o.message}")
 
 
-@click.command("deploy")
+@click.command("deploy", epilog=DEPLOY_EXITS)
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--plan", "plan_file", type=click.Path(dir_okay=False, exists=True),
               help="Apply a plan saved by `plan --out` (refused if the remote moved since).")
 @click.option("--lock", is_flag=True, help="Lock the deployed version against edits.")
 @click.option("--production", is_flag=True, help="Mark the deployed version as production.")
-@click.option("--json", "as_json", is_flag=True, help="Print the outcomes as JSON.")
+@format_options
 @remote_options
 @handle_errors
-def deploy(files: tuple[str, ...], plan_file: str | None, lock: bool, production: bool, as_json: bool,
-           api_url: str | None, api_key_file: str | None, verbose: bool) -> None:
+def deploy(files: tuple[str, ...], plan_file: str | None, lock: bool, production: bool, fmt: str,
+           as_json: bool, api_url: str | None, api_key_file: str | None, verbose: bool) -> None:
     """Create each flow's workflow, or add its next version (v2, v3, ...); unchanged flows are
-    left alone. Flows with error findings are refused. Exit 0 done, 1 any failure."""
+    left alone. Flows with error findings are refused."""
+    as_json = as_json or fmt == "json"
     if plan_file and files:
         fail("give either FILE... or --plan, not both", 2)
     if plan_file and (lock or production):
@@ -176,11 +203,6 @@ def _resolve_target(client: Any, target: str, version_id: str | None) -> tuple[s
     return target, _definition_flow((version or {}).get("definition"))
 
 
-TRIGGER_EXITS = "Exit codes: 0 every execution completed (or was queued, without --wait); 1 an " \
-    "execution failed or was refused, or a request failed; 2 bad usage or invalid inputs " \
-    "(nothing sent)."
-
-
 @click.command("trigger", epilog=TRIGGER_EXITS)
 @click.argument("target", metavar="FILE|ID")
 @input_options(many=True)
@@ -190,18 +212,19 @@ TRIGGER_EXITS = "Exit codes: 0 every execution completed (or was queued, without
               help="Seconds between polls with --wait.")
 @click.option("--timeout", type=click.FloatRange(1), default=900.0, show_default=True,
               help="Give up waiting after this many seconds.")
-@click.option("--json", "as_json", is_flag=True, help="Print the final execution(s) as JSON.")
+@format_options
 @remote_options
 @handle_errors
 def trigger(target: str, pairs: tuple[str, ...], inputs_file: str | None, version_id: str | None, wait: bool,
-            interval: float, timeout: float, as_json: bool, api_url: str | None, api_key_file: str | None,
-            verbose: bool) -> None:
+            interval: float, timeout: float, fmt: str, as_json: bool, api_url: str | None,
+            api_key_file: str | None, verbose: bool) -> None:
     """Start an execution of a deployed flow (FILE) or workflow (ID or slug).
 
     Inputs are typed and checked against the flow's input schema before anything is sent,
     as `simulate` reads them. An --inputs-file holding a list starts one execution per entry
     (10 per request, the API's limit; a progress bar on stderr for more)."""
     from flowdsl.cli.inputs import InputError, inputs_for_trigger
+    as_json = as_json or fmt == "json"
     if pairs or inputs_file:  # a bad pair or file is found before any request
         try:
             inputs_for_trigger(None, pairs, inputs_file)
