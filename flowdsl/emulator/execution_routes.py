@@ -49,7 +49,9 @@ def _resolve_version(emu: "Emulator", ident: str, vid: str | None) -> tuple[dict
 
 
 def _inputs_of(body: dict[str, Any]) -> dict[str, Any]:
-    inputs = body.get("inputs", body.get("input", {}))  # one SDK page says `input`
+    inputs = body.get("inputs")
+    if inputs is None and isinstance(body.get("input"), dict):
+        inputs = body["input"]  # one SDK page says `input`
     if inputs is None:
         return {}
     if not isinstance(inputs, dict):
