@@ -27,6 +27,7 @@ hypothesis = pytest.importorskip("hypothesis")
 LONG = os.environ.get("FLOWDSL_SCHEMATHESIS") == "1"
 EXAMPLES = 200 if LONG else 12
 
+TRIGGER_400 = "an empty definition or inputs breaking the flow's input schema: a documented 400"
 # (spec, METHOD, path, check title) -> why the emulator deviates
 KNOWN: dict[tuple[str, str, str, str], str] = {
     ("engine", "POST", "/workflows", "Schema-valid request rejected"):
@@ -45,14 +46,15 @@ KNOWN: dict[tuple[str, str, str, str], str] = {
     ("api-v1", "GET", "/v1/executions", "Schema-valid request rejected"):
         "status and error_classification take listed tokens only, from/to RFC 3339; the spec's "
         "prose documents the 400 its schema (plain strings) does not express",
-    # A run's inputs are checked against the flow's own input schema (a documented 400); the
-    # spec's request schema (any object) cannot say that, so a generated `inputs` that misses a
-    # required input of a workflow created earlier in the run counts as valid data rejected.
-    ("engine", "POST", "/{workflowID}/trigger", "Schema-valid request rejected"): "flow input schema",
+    # Triggering data the spec's request schema allows but the workflow cannot run (a 400,
+    # documented): a version created earlier in the run with an empty definition (`{}`, which
+    # the create schema allows; seen: "version v1 has no definition"), or `inputs` that break
+    # the flow's own input schema, which the spec's schema (any object) cannot express.
+    ("engine", "POST", "/{workflowID}/trigger", "Schema-valid request rejected"): TRIGGER_400,
     ("api-v1", "POST", "/v1/workflows/trigger/{workflowID}/{versionID}", "Schema-valid request rejected"):
-        "flow input schema",
+        TRIGGER_400,
     ("workflows-v1", "POST", "/public/@{nickname}/workflows/{slug}/versions/{versionID}/trigger",
-     "Schema-valid request rejected"): "flow input schema",
+     "Schema-valid request rejected"): TRIGGER_400,
     ("api-v1", "GET", "/v1/llm-router/model-catalog", "Server error"):
         "outside the emulator's scope; 500 is the only error status this operation documents",
 }
