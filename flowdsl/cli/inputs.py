@@ -19,7 +19,8 @@ import yaml
 from flowdsl import ir
 from flowdsl.simulate.inputs import InputError, coerce, parse_pairs, prepare
 
-__all__ = ["InputError", "input_options", "read_inputs_doc", "inputs_for_run", "inputs_for_trigger"]
+__all__ = ["InputError", "check_pairs", "input_options", "inputs_for_run", "inputs_for_trigger",
+           "read_inputs_doc", "read_trigger_file"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -72,34 +73,41 @@ def inputs_for_run(wf: ir.Workflow, pairs: tuple[str, ...], inputs_file: str | N
     return prepare(wf, given)
 
 
-def _untyped_pairs(pairs: tuple[str, ...]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def check_pairs(pairs: tuple[str, ...]) -> None:
+    """Each ``-i`` is NAME=VALUE (checked before any request: the flow's schema comes later)."""
     for pair in pairs:
-        name, sep, text = pair.partition("=")
+        name, sep, _ = pair.partition("=")
         if not sep or not name.strip():
             raise InputError(f"--input {pair!r}: expected NAME=VALUE")
-        out[name.strip()] = coerce(None, name.strip(), text)
-    return out
 
 
-def inputs_for_trigger(wf: ir.Workflow | None, pairs: tuple[str, ...], inputs_file: str | None,
-                       *, max_items: int = 10_000) -> list[dict[str, Any]]:
-    """The inputs of each execution to start (``trigger``): the file's mapping or list of
-    mappings (at least one), ``-i`` pairs over every one, each validated against ``wf``'s
-    input schema when the flow is known. Defaults are not filled in: the API applies them,
-    and what is sent is what the execution echoes back."""
-    items: list[dict[str, Any]] = [{}]
-    if inputs_file:
-        data = read_inputs_doc(inputs_file)
-        if isinstance(data, list):
-            if not data:
-                raise InputError(f"the inputs file {inputs_file} holds an empty list: nothing to trigger")
-            if len(data) > max_items:
-                raise InputError(f"the inputs file {inputs_file} holds {len(data)} inputs; at most {max_items}")
-            items = [_mapping(d, inputs_file, f" (entry {n})") for n, d in enumerate(data, 1)]
-        else:
-            items = [_mapping(data, inputs_file)]
-    overrides = parse_pairs(pairs, wf) if wf is not None else _untyped_pairs(pairs)
+def read_trigger_file(inputs_file: str | None, *, max_items: int = 10_000) -> tuple[list[dict[str, Any]], bool]:
+    """(the entries of ``--inputs-file``, whether it held a list): one mapping, or a
+    non-empty list of mappings; no file is one empty entry."""
+    if not inputs_file:
+        return [{}], False
+    data = read_inputs_doc(inputs_file)
+    if not isinstance(data, list):
+        return [_mapping(data, inputs_file)], False
+    if not data:
+        raise InputError(f"the inputs file {inputs_file} holds an empty list: nothing to trigger")
+    if len(data) > max_items:
+        raise InputError(f"the inputs file {inputs_file} holds {len(data)} inputs; at most {max_items}")
+    return [_mapping(d, inputs_file, f" (entry {n})") for n, d in enumerate(data, 1)], True
+
+
+def inputs_for_trigger(wf: ir.Workflow | None, pairs: tuple[str, ...], items: list[dict[str, Any]],
+                       source: str | None = None) -> list[dict[str, Any]]:
+    """The inputs of each execution to start (``trigger``): each entry of ``items`` (from
+    :func:`read_trigger_file`) with the ``-i`` pairs over it, typed and validated against
+    ``wf``'s input schema when the flow is known (else each VALUE is text). Defaults are not
+    filled in: the API applies them, and what is sent is what the execution echoes back."""
+    check_pairs(pairs)
+    if wf is not None:
+        overrides = parse_pairs(pairs, wf)
+    else:
+        overrides = {name.strip(): coerce(None, name.strip(), text)
+                     for name, _, text in (p.partition("=") for p in pairs)}
     out: list[dict[str, Any]] = []
     for n, item in enumerate(items, 1):
         values = {**item, **overrides}
@@ -107,6 +115,6 @@ def inputs_for_trigger(wf: ir.Workflow | None, pairs: tuple[str, ...], inputs_fi
             try:
                 prepare(wf, values)  # validates (on a copy with defaults); values are sent as given
             except InputError as exc:
-                raise InputError(f"{exc} (entry {n} of {inputs_file})" if len(items) > 1 else str(exc)) from None
+                raise InputError(f"{exc} (entry {n} of {source})" if len(items) > 1 else str(exc)) from None
         out.append(values)
     return out

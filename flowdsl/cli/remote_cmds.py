@@ -223,31 +223,24 @@ def trigger(target: str, pairs: tuple[str, ...], inputs_file: str | None, versio
     Inputs are typed and checked against the flow's input schema before anything is sent,
     as `simulate` reads them. An --inputs-file holding a list starts one execution per entry
     (10 per request, the API's limit; a progress bar on stderr for more)."""
-    from flowdsl.cli.inputs import InputError, inputs_for_trigger
+    from flowdsl.cli.inputs import InputError, check_pairs, inputs_for_trigger, read_trigger_file
     as_json = as_json or fmt == "json"
-    if pairs or inputs_file:  # a bad pair or file is found before any request
-        try:
-            inputs_for_trigger(None, pairs, inputs_file)
-        except InputError as exc:
-            fail(str(exc), 2)
+    try:  # a bad pair or file is found before any request
+        check_pairs(pairs)
+        items, listed = read_trigger_file(inputs_file)
+    except InputError as exc:
+        fail(str(exc), 2)
     with make_client(api_url, api_key_file, verbose) as client:
         client.settings.require_key()
         ident, flow = _resolve_target(client, target, version_id)
         try:
-            runs = inputs_for_trigger(flow, pairs, inputs_file)
+            runs = inputs_for_trigger(flow, pairs, items, inputs_file)
         except InputError as exc:
             fail(str(exc), 2)
-        if len(runs) == 1 and not _is_list_file(inputs_file):
-            _trigger_one(client, ident, runs[0], version_id, wait, interval, timeout, as_json)
-        else:
+        if listed:
             _trigger_many(client, ident, runs, version_id, wait, interval, timeout, as_json)
-
-
-def _is_list_file(inputs_file: str | None) -> bool:
-    if not inputs_file:
-        return False
-    from flowdsl.cli.inputs import read_inputs_doc
-    return isinstance(read_inputs_doc(inputs_file), list)
+        else:
+            _trigger_one(client, ident, runs[0], version_id, wait, interval, timeout, as_json)
 
 
 def _trigger_one(client: Any, ident: str, values: dict[str, Any], version_id: str | None, wait: bool,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, NoReturn, TypeVar
 
 import click
 
@@ -36,7 +36,7 @@ def make_client(api_url: str | None, api_key_file: str | None, verbose: bool) ->
     return ApiClient(settings, log=say if verbose else None, notice=say)
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     click.echo(f"flowdsl: error: {scrub(message)}", err=True)
     sys.exit(code)
 
