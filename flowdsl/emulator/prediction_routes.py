@@ -2,12 +2,14 @@
 history (``GET /v1/executions``), for the models the emulator serves.
 
 A prediction is a one-step workflow run through the simulator like any execution (one
-interpreter): the model step's params are the prediction's ``input``, its output is the
-model's simulated output, and its timing follows the emulator's ``Timing``.
+interpreter): the model step's params are the prediction's ``input`` (passed as workflow
+inputs, never read as templates), its output is the model's simulated output, and its timing
+follows the emulator's ``Timing``.
 """
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from datetime import datetime
@@ -42,6 +44,20 @@ def _model_input_error(model: dict[str, Any], value: dict[str, Any]) -> str | No
     return f"invalid input{' at ' + where if where else ''}: {err.message[:200]}"
 
 
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _one_step_flow(slug: str, value: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The prediction as a one-step definition and its inputs. Each param is passed as a
+    workflow input (``{{inputs.k}}``), so a prediction's text is never read as a template
+    (a prompt may well contain ``{{``) and keeps its JSON type."""
+    names = [k for k in value if _NAME.fullmatch(k)]
+    params = {k: ("{{inputs.%s}}" % k if k in names else v) for k, v in value.items()}
+    definition = {"version": "v1", "input_schema": {"type": "object", "properties": {k: {} for k in names}},
+                  "steps": [{"step_id": STEP_ID, "type": "model", "model": slug, "params": params}]}
+    return definition, {k: value[k] for k in names}
+
+
 def _create(emu: "Emulator", req: Request) -> dict[str, Any]:
     body = body_object(req)
     slug, value = body.get("model"), body.get("input")
@@ -55,11 +71,10 @@ def _create(emu: "Emulator", req: Request) -> dict[str, Any]:
     why = _model_input_error(model, value)
     if why is not None:
         raise ApiFailure(400, why)
-    definition = {"version": "v1", "steps": [{"step_id": STEP_ID, "type": "model", "model": slug,
-                                              "params": value}]}
+    definition, inputs = _one_step_flow(slug, value)
     pid = str(uuid.uuid4())
     created = time.time()
-    planned = plan_execution(definition, {}, emu.catalog, emu.config.timing, created)
+    planned = plan_execution(definition, inputs, emu.catalog, emu.config.timing, created)
     record: dict[str, Any] = {"id": pid, "model": slug, "input": value, "created": created, **planned}
     if isinstance(body.get("webhook_url"), str) and body["webhook_url"]:
         record["webhook_url"] = body["webhook_url"]

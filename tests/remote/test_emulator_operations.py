@@ -126,6 +126,12 @@ def test_predictions(emulator: Any, http: httpx.Client) -> None:
     assert r.status_code == 200
     validate(r.json(), APIV1, "/v1/prediction/run", "post", 200)
     assert r.json()["status"] == "success" and r.json()["output"][0].endswith(".png")
+    # An input is data, never a template, and keeps its JSON type.
+    given = {"prompt": "a {{literal}} brace", "seed": 3, "aspect-ratio": "1:1"}
+    r = http.post("/v1/prediction/run", json={"model": "flux-2-pro", "input": given})
+    assert r.json()["status"] == "success", r.text
+    [ex] = [e for e in emulator.store.snapshot()["predictions"].values() if e["input"] == given]
+    assert ex["steps"][0]["metadata"]["params"] == given
 
 
 def test_cancel_a_running_prediction(make_emulator: Any) -> None:
