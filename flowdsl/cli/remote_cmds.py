@@ -277,8 +277,11 @@ def _trigger_many(client: Any, ident: str, runs: list[dict[str, Any]], version_i
     entries: list[dict[str, Any]] = []
     with click.progressbar(length=len(runs), label="triggering", file=sys.stderr,
                            hidden=len(batches) == 1) as bar:
+        started: set[str] = set()
         for batch in batches:
-            entries.extend(start_bulk(client, ident, batch, version_id=version_id))
+            got = start_bulk(client, ident, batch, version_id=version_id, known=started)
+            started.update(str(e["execution_id"]) for e in got if e.get("execution_id"))
+            entries.extend(got)
             bar.update(len(batch))
     if wait:
         for e in entries:

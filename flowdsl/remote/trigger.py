@@ -69,10 +69,12 @@ BULK_MAX = 10  # inputs per bulk-trigger request, the API's limit
 
 
 def start_bulk(client: ApiClient, ident: str, batch: list[dict[str, Any]], *,
-               version_id: str | None = None, sleep: Callable[[float], None] = time.sleep) -> list[dict[str, Any]]:
+               version_id: str | None = None, sleep: Callable[[float], None] = time.sleep,
+               known: set[str] | None = None) -> list[dict[str, Any]]:
     """One bulk trigger of ``batch`` (1-10 inputs): its entries, in order, each with
     ``status`` queued (and ``execution_id``) or failed (and ``message``). After an ambiguous
-    failure the workflow's newest executions are checked for this batch's before re-posting."""
+    failure the workflow's newest executions are checked for this batch's before re-posting
+    (``known``: execution ids already accounted for, e.g. earlier batches with equal inputs)."""
     if not 1 <= len(batch) <= BULK_MAX:
         raise ValueError(f"a bulk trigger takes 1 to {BULK_MAX} inputs")
     policy = client.settings.retry
@@ -81,7 +83,7 @@ def start_bulk(client: ApiClient, ident: str, batch: list[dict[str, Any]], *,
         try:
             resp = client.bulk_trigger(ident, batch, version_id)
         except AmbiguousWriteError:
-            found = _find_started(client, ident, batch, began)
+            found = _find_started(client, ident, batch, began, known or set())
             if found is not None:
                 return found
             if attempt < policy.max_attempts:
@@ -95,14 +97,15 @@ def start_bulk(client: ApiClient, ident: str, batch: list[dict[str, Any]], *,
 
 
 def _find_started(client: ApiClient, ident: str, batch: list[dict[str, Any]],
-                  began: float) -> list[dict[str, Any]] | None:
+                  began: float, known: set[str]) -> list[dict[str, Any]] | None:
     """The executions a lost bulk request started, one per input, or None if it started none.
     A batch that started only some (which the API's all-or-nothing queueing rules out) is an error."""
     try:
         recent = (client.list_executions(ident, limit=100) or {}).get("executions") or []
     except RemoteError:
         return None
-    pool = [e for e in recent if (_parse_time(e.get("created_at")) or 0.0) >= began]
+    pool = [e for e in recent if (_parse_time(e.get("created_at")) or 0.0) >= began
+            and str(e.get("execution_id")) not in known]
     found: list[dict[str, Any]] = []
     for inputs in batch:
         hit = next((e for e in pool if e.get("inputs") == inputs), None)

@@ -190,3 +190,20 @@ def test_simulate_reads_inputs_the_same_way(project: Path, run: Any) -> None:
     (project / "two.json").write_text(json.dumps([{"script": "a"}]), encoding="utf-8")
     r = run("simulate", str(f), "--inputs-file", "two.json")
     assert r.exit_code == 2 and "must be a mapping" in r.stderr
+
+
+def test_lost_bulk_responses_start_each_input_once(make_emulator: Any, project: Path, run: Any) -> None:
+    emu = make_emulator()
+    f = _typed(project, emu, run)
+    from flowdsl.emulator import FaultConfig
+    from flowdsl.emulator.faults import FaultInjector
+    # Half the requests lose their response, before or after being processed; a lost batch's
+    # lookup must not take an earlier batch's executions (equal inputs) for its own.
+    emu.faults = FaultInjector(FaultConfig(rate=0.5, seed=3, kinds=("drop_before", "drop_after")))
+    (project / "same.json").write_text(json.dumps([{"script": "same"}] * 25), encoding="utf-8")
+    r = run("trigger", str(f), "--inputs-file", "same.json", "--api-url", emu.base_url)
+    assert r.exit_code == 0, r.output
+    assert emu.faults.counts["drop_after"] > 0 and emu.faults.counts["drop_before"] > 0
+    ids = [line.split("\t")[0] for line in r.stdout.strip().splitlines()]
+    assert len(ids) == 25 and len(set(ids)) == 25
+    assert len(emu.store.snapshot()["executions"]) == 25
