@@ -35,7 +35,7 @@ def input_options(*, many: bool) -> Callable[[F], F]:
         f = click.option("--inputs-file", "inputs_file", type=click.Path(dir_okay=False), help=what)(f)
         f = click.option("-i", "--input", "pairs", multiple=True, metavar="NAME=VALUE",
                          help="A workflow input (repeatable); VALUE is read as the input's declared type "
-                              "(a string input stays text: -i script=2024 sends \"2024\").")(f)
+                              "(a string input stays text: -i script=2024 is \"2024\").")(f)
         return f
     return deco
 
