@@ -64,6 +64,7 @@ class Operation:
     template: str  # the served path, e.g. /api/v1/workflows/{workflowID}
     body_schema: dict[str, Any] | None
     statuses: frozenset[int]
+    takes_body: bool = True  # False: the operation defines no request body (a sent one is ignored)
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,8 @@ def paths() -> tuple[SpecPath, ...]:
                 body = _resolve(doc, schema) if schema else None
                 if body and body.get("required"):
                     body["required"] = [f for f in body["required"] if f not in LENIENT_REQUIRED]
-                merged.setdefault(template, {})[m.upper()] = Operation(name, m.upper(), template, body, statuses)
+                merged.setdefault(template, {})[m.upper()] = Operation(
+                    name, m.upper(), template, body, statuses, takes_body="requestBody" in op)
     out = []
     for template, ops in merged.items():
         rx = re.escape(template)

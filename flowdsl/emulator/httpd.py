@@ -343,7 +343,9 @@ class App:
         rt, params = found
         if rt.auth and not self.emu.authorized(hdrs):
             raise ApiFailure(401, "Invalid or missing API key")
-        body: Any = parse_json(raw) if raw else None
+        # A body sent to an operation that defines none (a GET, a cancel) is ignored, not parsed:
+        # its 400 would be a status the operation does not document.
+        body: Any = parse_json(raw) if raw and (op is None or op.takes_body) else None
         if op is not None:
             why = contract.body_error(op, body)
             if why is not None:

@@ -54,8 +54,9 @@ def _view(rec: dict[str, Any]) -> dict[str, Any]:
 
 @route("GET", "/webhooks", surfaces=("v1",))
 def list_webhooks(emu: "Emulator", req: Request) -> tuple[int, Any]:
-    limit = int_param(req.query, "limit", 50, 1, 100)
-    offset = int_param(req.query, "offset", 0, 0, None)
+    # Clamped, not refused: this operation documents no 400.
+    limit = int_param(req.query, "limit", 50, 1, 100, clamp=True)
+    offset = int_param(req.query, "offset", 0, 0, None, clamp=True)
     items = _records(emu, time.time())
     return 200, {"webhooks": [_view(r) for r in items[offset:offset + limit]],
                  "limit": limit, "offset": offset, "total_count": len(items)}

@@ -286,3 +286,35 @@ def test_every_served_operation_is_documented() -> None:
                 pass
     assert documented == 35
     assert served == 29  # the 6 others: chat, audio x2, upload, files, llm-router
+
+
+TRANSPORT = {405, 408, 413, 429, 500}  # the HTTP layer's own statuses, on any operation
+
+
+def test_probing_every_operation_gets_only_documented_statuses(emulator: Any, http: httpx.Client) -> None:
+    """Every documented operation, with and without a (right) key, odd bodies and odd query
+    values, on unknown and on real ids: each answer's status is one the operation documents."""
+    wid = _flow(http)
+    http.put(f"/v1/workflows/{wid}/versions/v1", json={"allowed_to_share": True})
+    eid = http.post(f"/api/v1/{wid}/trigger", json={"inputs": {"script": "s"}, "webhook_url": "https://h.invalid/"}).json()["execution_id"]
+    pid = http.post("/v1/prediction", json={"model": "flux-2-pro", "input": {"prompt": "p"}}).json()["predictionID"]
+    real = {"workflowID": wid, "versionID": "v1", "executionID": eid, "execution_id": eid, "id": pid,
+            "nickname": "me", "slug": "voice-flow"}
+    bodies: list[bytes | None] = [None, b"{", b"[1]", b'{"inputs": 5}', b"{}", b'{"inputs": [{"script": 1}]}',
+                                  b'{"model": "flux-2-pro", "input": {"prompt": 1}}', b'{"api_key": "wrong"}']
+    queries = ["?limit=0", "?limit=abc", "?offset=-1", "?timeout=99", "?status=nope", "?from=x"]
+    wrong: set[tuple[str, str, int]] = set()
+    with httpx.Client(base_url=emulator.base_url) as c:
+        for sp in contract.paths():
+            for method, op in sp.operations.items():
+                for ids in ({}, real):
+                    path = op.template
+                    for name in ("workflowID", "versionID", "executionID", "execution_id", "id", "nickname", "slug"):
+                        path = path.replace("{" + name + "}", ids.get(name, "nope"))
+                    for key in (None, "wrong", API_KEY):
+                        headers = {"Content-Type": "application/json", **({"X-API-Key": key} if key else {})}
+                        for body, query in [(b, "") for b in bodies] + [(None, q) for q in queries]:
+                            r = c.request(method, path + query, content=body, headers=headers)
+                            if r.status_code not in op.statuses | TRANSPORT:
+                                wrong.add((method, op.template, r.status_code))
+    assert not wrong, sorted(wrong)
