@@ -58,13 +58,13 @@ def test_each_retry_is_printed_with_verbose(make_emulator: Any, project: Path, r
 
 def test_a_long_wait_is_announced_without_verbose() -> None:
     settings = Settings(endpoints=endpoints_for("https://api.example.invalid/api/v1"), api_key=Secret("k"),
-                        retry=RetryPolicy(max_attempts=3, base_delay=1.5))
+                        retry=RetryPolicy(max_attempts=3, base_delay=0.2, multiplier=25.0))
     said: list[str] = []
     slept: list[float] = []
     answers = iter([503, 503, 200])
     client = ApiClient(settings, notice=said.append, sleep=slept.append, transport=httpx.MockTransport(
         lambda req: httpx.Response(next(answers), json={"error": "busy"})))
     client.request("GET", "https://api.example.invalid/api/v1/workflows/x")
-    assert slept == [1.5, 3.0]
-    # The first wait (1.5 s) keeps within 2 s of silence; the second would not: announced.
-    assert said == ["GET https://api.example.invalid/api/v1/workflows/x: 503 busy; retrying in 3.0 s (attempt 3/3)"]
+    assert slept == [0.2, 5.0]
+    # The first wait (0.2 s) keeps within 2 s of silence; the second would not: announced.
+    assert said == ["GET https://api.example.invalid/api/v1/workflows/x: 503 busy; retrying in 5.0 s (attempt 3/3)"]
