@@ -1,8 +1,6 @@
 """``flowdsl plan``, ``flowdsl deploy``, ``flowdsl trigger``.
 
-Exit codes: plan 0 no changes, 2 changes, 1 error; deploy 0 done (or nothing to do), 1 any
-flow failed or was refused; trigger 0 completed (or started, without --wait), 1 failed.
-Bad usage is 2 (click), an internal error 3.
+Exit codes are listed in each command's ``--help`` (the ``*_EXITS`` epilogs below).
 """
 
 from __future__ import annotations
@@ -14,33 +12,62 @@ from typing import Any
 
 import click
 
+from flowdsl.cli.inputs import input_options
 from flowdsl.cli.remote_support import fail, handle_errors, make_client, remote_options, scrub
 from flowdsl.remote.deploy import DeployOutcome, apply_plan, deploy_flow
-from flowdsl.remote.errors import RemoteError, StalePlanError
+from flowdsl.remote.errors import RemoteError, StalePlanError, UnreachableError
 from flowdsl.remote.flowfile import load_flow
 from flowdsl.remote.plan import (FlowPlan, check_not_stale, load_plan, plan_document, plan_flow,
                                  render_plan, save_plan)
 from flowdsl.remote.state import StateFile, find_remote
-from flowdsl.remote.trigger import ExecutionWatch, parse_inputs, start_execution
+from flowdsl.remote.trigger import BULK_MAX, ExecutionWatch, start_bulk, start_execution
+
+
+PLAN_EXITS = """\b
+Exit codes:
+  0  no changes
+  1  an error (a flow could not be planned, the API is unreachable, a request failed)
+  2  changes to deploy; also bad usage or no API key (the message says which)"""
+
+DEPLOY_EXITS = """\b
+Exit codes:
+  0  done, or nothing to do
+  1  a flow failed or was refused (error findings, locked, stale plan), or a request failed
+  2  bad usage or no API key"""
+
+TRIGGER_EXITS = """\b
+Exit codes:
+  0  every execution completed (or was queued, without --wait)
+  1  an execution failed or was refused, or a request failed
+  2  bad usage, no API key, or invalid inputs (nothing was sent)"""
+
+
+def format_options(f: Any) -> Any:
+    """``--format text|json`` and its alias ``--json`` (parameters ``fmt``, ``as_json``)."""
+    f = click.option("--json", "as_json", is_flag=True, help="Same as --format json.")(f)
+    f = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                     show_default=True, help="Output format.")(f)
+    return f
 
 
 def _err(message: str) -> None:
     click.echo(f"flowdsl: error: {scrub(message)}", err=True)
 
 
-@click.command("plan")
+@click.command("plan", epilog=PLAN_EXITS)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@format_options
 @click.option("--out", "out", type=click.Path(dir_okay=False),
               help="Save the plan (bound to the current remote state) for `deploy --plan`.")
 @click.option("--lock", is_flag=True, help="Plan to lock the deployed version.")
 @click.option("--production", is_flag=True, help="Plan to mark the deployed version as production.")
 @remote_options
 @handle_errors
-def plan(files: tuple[str, ...], as_json: bool, out: str | None, lock: bool, production: bool,
+def plan(files: tuple[str, ...], fmt: str, as_json: bool, out: str | None, lock: bool, production: bool,
          api_url: str | None, api_key_file: str | None, verbose: bool) -> None:
     """Show what `deploy` would change: a diff of each compiled flow against its deployed
-    latest version. Exit 0 no changes, 2 changes, 1 error."""
+    latest version."""
+    as_json = as_json or fmt == "json"
     plans: list[FlowPlan] = []
     with make_client(api_url, api_key_file, verbose) as client:
         client.settings.require_key()
@@ -48,6 +75,8 @@ def plan(files: tuple[str, ...], as_json: bool, out: str | None, lock: bool, pro
             try:
                 flow = load_flow(f)
                 plans.append(plan_flow(client, flow, lock=lock, production=production))
+            except UnreachableError:
+                raise  # one line for the command, not the same failure per flow
             except RemoteError as exc:
                 plans.append(FlowPlan(file=f, name="", action="error", error=scrub(exc.message)))
         endpoint = client.endpoints.workflows
@@ -74,19 +103,20 @@ def _print_outcome(o: DeployOutcome) -> None:
     click.echo(f"{mark} {o.file}: {o.message}")
 
 
-@click.command("deploy")
+@click.command("deploy", epilog=DEPLOY_EXITS)
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--plan", "plan_file", type=click.Path(dir_okay=False, exists=True),
               help="Apply a plan saved by `plan --out` (refused if the remote moved since).")
 @click.option("--lock", is_flag=True, help="Lock the deployed version against edits.")
 @click.option("--production", is_flag=True, help="Mark the deployed version as production.")
-@click.option("--json", "as_json", is_flag=True, help="Print the outcomes as JSON.")
+@format_options
 @remote_options
 @handle_errors
-def deploy(files: tuple[str, ...], plan_file: str | None, lock: bool, production: bool, as_json: bool,
-           api_url: str | None, api_key_file: str | None, verbose: bool) -> None:
+def deploy(files: tuple[str, ...], plan_file: str | None, lock: bool, production: bool, fmt: str,
+           as_json: bool, api_url: str | None, api_key_file: str | None, verbose: bool) -> None:
     """Create each flow's workflow, or add its next version (v2, v3, ...); unchanged flows are
-    left alone. Flows with error findings are refused. Exit 0 done, 1 any failure."""
+    left alone. Flows with error findings are refused."""
+    as_json = as_json or fmt == "json"
     if plan_file and files:
         fail("give either FILE... or --plan, not both", 2)
     if plan_file and (lock or production):
@@ -115,6 +145,8 @@ def deploy(files: tuple[str, ...], plan_file: str | None, lock: bool, production
             for p in plans:
                 try:
                     outcomes.append(apply_plan(client, p))
+                except UnreachableError:
+                    raise
                 except RemoteError as exc:
                     outcomes.append(DeployOutcome(p.file, p.name, "failed", p.workflow_id, p.slug,
                                                   message=scrub(exc.message)))
@@ -125,6 +157,8 @@ def deploy(files: tuple[str, ...], plan_file: str | None, lock: bool, production
                     for w in flow.warnings:
                         click.echo(f"flowdsl: {w}", err=True)
                     outcomes.append(deploy_flow(client, flow, lock=lock, production=production))
+                except UnreachableError:
+                    raise
                 except RemoteError as exc:
                     outcomes.append(DeployOutcome(f, "", "failed", message=scrub(exc.message)))
     if as_json:
@@ -138,7 +172,19 @@ def deploy(files: tuple[str, ...], plan_file: str | None, lock: bool, production
     sys.exit(1 if failed else 0)
 
 
-def _resolve_target(client: Any, target: str) -> str:
+def _definition_flow(definition: Any) -> Any:
+    """The IR of an engine definition (for typing inputs), or None when it cannot be read."""
+    if not isinstance(definition, dict):
+        return None
+    from flowdsl.frontend.source import load_source
+    try:
+        return load_source(json.dumps(definition), "definition.json").workflow
+    except Exception:  # typing inputs is a courtesy; the API still validates them
+        return None
+
+
+def _resolve_target(client: Any, target: str, version_id: str | None) -> tuple[str, Any]:
+    """(workflow id or slug to trigger, the flow's IR or None)."""
     path = Path(target)
     if path.is_file():
         flow = load_flow(path)
@@ -146,46 +192,71 @@ def _resolve_target(client: Any, target: str) -> str:
         wf = find_remote(client, flow.name, state.get(client.endpoints.workflows, path))
         if wf is None:
             raise RemoteError(f"{target}: workflow {flow.name!r} is not deployed (run `flowdsl deploy {target}`)")
-        return str(wf["workflow_id"])
-    return target
+        return str(wf["workflow_id"]), _definition_flow(flow.definition)
+    from flowdsl.remote.client import latest_version_id
+    remote = client.get_workflow(target)
+    if remote is None:
+        return target, None  # the trigger's own 404 says so
+    vid = version_id or latest_version_id(remote)
+    version = next((v for v in remote.get("versions") or []
+                    if isinstance(v, dict) and v.get("version_id") == vid), None)
+    return target, _definition_flow((version or {}).get("definition"))
 
 
-@click.command("trigger")
+@click.command("trigger", epilog=TRIGGER_EXITS)
 @click.argument("target", metavar="FILE|ID")
-@click.option("-i", "--input", "inputs", multiple=True, metavar="KEY=VALUE",
-              help="A workflow input; VALUE is read as JSON when it parses, else as text.")
+@input_options(many=True)
 @click.option("--version", "version_id", metavar="VERSION", help="Run this version (default: latest).")
-@click.option("--wait", is_flag=True, help="Follow the execution to its end and print its outputs.")
+@click.option("--wait", is_flag=True, help="Follow the execution(s) to the end and print the outputs.")
 @click.option("--interval", type=click.FloatRange(0.01), default=1.0, show_default=True,
               help="Seconds between polls with --wait.")
 @click.option("--timeout", type=click.FloatRange(1), default=900.0, show_default=True,
               help="Give up waiting after this many seconds.")
-@click.option("--json", "as_json", is_flag=True, help="Print the final execution as JSON.")
+@format_options
 @remote_options
 @handle_errors
-def trigger(target: str, inputs: tuple[str, ...], version_id: str | None, wait: bool, interval: float,
-            timeout: float, as_json: bool, api_url: str | None, api_key_file: str | None, verbose: bool) -> None:
+def trigger(target: str, pairs: tuple[str, ...], inputs_file: str | None, version_id: str | None, wait: bool,
+            interval: float, timeout: float, fmt: str, as_json: bool, api_url: str | None,
+            api_key_file: str | None, verbose: bool) -> None:
     """Start an execution of a deployed flow (FILE) or workflow (ID or slug).
-    Exit 0 completed (or started, without --wait), 1 failed."""
-    try:
-        values = parse_inputs(inputs)
-    except ValueError as exc:
+
+    Inputs are typed and checked against the flow's input schema before anything is sent,
+    as `simulate` reads them. An --inputs-file holding a list starts one execution per entry
+    (10 per request, the API's limit; a progress bar on stderr for more)."""
+    from flowdsl.cli.inputs import InputError, check_pairs, inputs_for_trigger, read_trigger_file
+    as_json = as_json or fmt == "json"
+    try:  # a bad pair or file is found before any request
+        check_pairs(pairs)
+        items, listed = read_trigger_file(inputs_file)
+    except InputError as exc:
         fail(str(exc), 2)
     with make_client(api_url, api_key_file, verbose) as client:
         client.settings.require_key()
-        ident = _resolve_target(client, target)
-        eid = start_execution(client, ident, values, version_id=version_id)
-        click.echo(f"execution {eid} queued", err=True)
-        if not wait:
-            click.echo(json.dumps({"execution_id": eid, "status": "queued"}) if as_json else eid)
-            sys.exit(0)
-        tty = sys.stderr.isatty()
+        ident, flow = _resolve_target(client, target, version_id)
+        try:
+            runs = inputs_for_trigger(flow, pairs, items, inputs_file)
+        except InputError as exc:
+            fail(str(exc), 2)
+        if listed:
+            _trigger_many(client, ident, runs, version_id, wait, interval, timeout, as_json)
+        else:
+            _trigger_one(client, ident, runs[0], version_id, wait, interval, timeout, as_json)
 
-        def on_step(sid: str, status: str) -> None:
-            # One line per change; on a TTY a fixed-width status column keeps it scannable.
-            click.echo(f"  {sid:<24} {status}" if tty else f"step {sid}: {status}", err=True)
 
-        detail = ExecutionWatch(client, eid, interval=interval, timeout=timeout).run(on_step)
+def _trigger_one(client: Any, ident: str, values: dict[str, Any], version_id: str | None, wait: bool,
+                 interval: float, timeout: float, as_json: bool) -> None:
+    eid = start_execution(client, ident, values, version_id=version_id)
+    click.echo(f"execution {eid} queued", err=True)
+    if not wait:
+        click.echo(json.dumps({"execution_id": eid, "status": "queued"}) if as_json else eid)
+        sys.exit(0)
+    tty = sys.stderr.isatty()
+
+    def on_step(sid: str, status: str) -> None:
+        # One line per change; on a TTY a fixed-width status column keeps it scannable.
+        click.echo(f"  {sid:<24} {status}" if tty else f"step {sid}: {status}", err=True)
+
+    detail = ExecutionWatch(client, eid, interval=interval, timeout=timeout).run(on_step)
     status = detail.get("status")
     if as_json:
         click.echo(json.dumps(detail, indent=2, sort_keys=True))
@@ -197,3 +268,39 @@ def trigger(target: str, inputs: tuple[str, ...], version_id: str | None, wait: 
         sys.exit(1)
     click.echo(f"execution {eid} completed", err=True)
     sys.exit(0)
+
+
+def _trigger_many(client: Any, ident: str, runs: list[dict[str, Any]], version_id: str | None, wait: bool,
+                  interval: float, timeout: float, as_json: bool) -> None:
+    """Bulk: batches of BULK_MAX, one line (or JSON entry) per input, in order."""
+    batches = [runs[i:i + BULK_MAX] for i in range(0, len(runs), BULK_MAX)]
+    entries: list[dict[str, Any]] = []
+    with click.progressbar(length=len(runs), label="triggering", file=sys.stderr,
+                           hidden=len(batches) == 1) as bar:
+        started: set[str] = set()
+        for batch in batches:
+            got = start_bulk(client, ident, batch, version_id=version_id, known=started)
+            started.update(str(e["execution_id"]) for e in got if e.get("execution_id"))
+            entries.extend(got)
+            bar.update(len(batch))
+    if wait:
+        for e in entries:
+            if e.get("execution_id"):
+                detail = ExecutionWatch(client, str(e["execution_id"]), interval=interval, timeout=timeout).run()
+                e["status"] = detail.get("status")
+                e["detail"] = detail
+    failed = 0
+    for n, e in enumerate(entries, 1):
+        if e.get("status") not in ("queued", "completed"):
+            failed += 1
+            cause = e.get("message") or (e.get("detail") or {}).get("error_cause") or "no cause given"
+            _err(f"input {n}: {e.get('execution_id') or 'not started'} {e.get('status')}: {cause}")
+    if as_json:
+        click.echo(json.dumps([e.get("detail") or {k: v for k, v in e.items() if k != "detail"}
+                               for e in entries], indent=2, sort_keys=True))
+    else:
+        for e in entries:
+            click.echo(f"{e.get('execution_id') or '-'}\t{e.get('status')}")
+    click.echo(f"{len(entries) - failed} of {len(entries)} execution(s) "
+               f"{'completed' if wait else 'queued'}", err=True)
+    sys.exit(1 if failed else 0)

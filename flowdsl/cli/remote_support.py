@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import sys
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, NoReturn, TypeVar
 
 import click
 
@@ -31,11 +31,12 @@ def remote_options(f: F) -> F:
 
 def make_client(api_url: str | None, api_key_file: str | None, verbose: bool) -> ApiClient:
     settings: Settings = load_settings(api_url, api_key_file)
-    log = (lambda line: click.echo(f"flowdsl: {line}", err=True)) if verbose else None
-    return ApiClient(settings, log=log)
+    def say(line: str) -> None:
+        click.echo(f"flowdsl: {line}", err=True)
+    return ApiClient(settings, log=say if verbose else None, notice=say)
 
 
-def fail(message: str, code: int = 1) -> None:
+def fail(message: str, code: int = 1) -> NoReturn:
     click.echo(f"flowdsl: error: {scrub(message)}", err=True)
     sys.exit(code)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from flowdsl.cli.inputs import input_options
 from flowdsl.cli.main import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE
 
 
@@ -46,9 +47,7 @@ def _findings(diags: list[Any], sources: dict[str, str]) -> str:
 
 @click.command("simulate")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--input", "pairs", multiple=True, metavar="NAME=VALUE",
-              help="A workflow input (repeatable); the value is read as the input's declared type.")
-@click.option("--inputs-file", type=click.Path(dir_okay=False), help="Inputs as a JSON or YAML mapping.")
+@input_options(many=False)
 @click.option("--mocks", "mocks_path", type=click.Path(dir_okay=False),
               help="Mocks file (YAML or JSON): responses per attempt, durations, costs, failure rates.")
 @click.option("--seed", type=int, default=None,
@@ -76,7 +75,7 @@ def simulate(file: str, pairs: tuple[str, ...], inputs_file: str | None, mocks_p
     from flowdsl.check.run import analyze
     from flowdsl.cli.setup import project_for
     from flowdsl.simulate import Simulator, load_mocks
-    from flowdsl.simulate.inputs import InputError, parse_pairs, prepare, read_inputs_file
+    from flowdsl.cli.inputs import InputError, inputs_for_run
 
     path = Path(file)
     from flowdsl.cli.common import require_regular
@@ -108,9 +107,7 @@ def simulate(file: str, pairs: tuple[str, ...], inputs_file: str | None, mocks_p
             sys.exit(EXIT_USAGE)
 
     try:
-        given = read_inputs_file(inputs_file) if inputs_file else {}
-        given.update(parse_pairs(pairs, wf))
-        inputs = prepare(wf, given)
+        inputs = inputs_for_run(wf, pairs, inputs_file)
     except InputError as exc:
         _fail_usage(str(exc))
 

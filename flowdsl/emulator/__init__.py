@@ -5,10 +5,12 @@
         emu.base_url   # http://127.0.0.1:PORT ; engine under /api/v1, newer surface under /v1
 
 Modules: ``server`` (config, lifecycle on uvicorn), ``httpd`` (the ASGI app, and why
-uvicorn), ``contract`` (the shipped OpenAPI specs), ``routing`` (the route table), ``model_routes``,
-``workflow_routes``, ``execution_routes`` (the handlers), ``executions`` (a run, planned by
-the simulator), ``views`` (execution response bodies), ``store``, ``catalog``, ``faults``,
-``ratelimit``.
+uvicorn), ``contract`` (the shipped OpenAPI specs: request checks, documented statuses and
+error shapes), ``routing`` (the route table), the handlers ``model_routes``,
+``workflow_routes``, ``execution_routes`` (trigger, bulk trigger, get, list),
+``public_routes``, ``prediction_routes`` (predictions, the execution history),
+``webhook_routes``; ``executions`` (a run, planned by the simulator), ``views`` (execution
+response bodies), ``store``, ``catalog``, ``faults``, ``ratelimit``.
 """
 
 from flowdsl.emulator.catalog import generate_models, load_models_dir

@@ -64,6 +64,7 @@ class Operation:
     template: str  # the served path, e.g. /api/v1/workflows/{workflowID}
     body_schema: dict[str, Any] | None
     statuses: frozenset[int]
+    takes_body: bool = True  # False: the operation defines no request body (a sent one is ignored)
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,8 @@ def paths() -> tuple[SpecPath, ...]:
                 body = _resolve(doc, schema) if schema else None
                 if body and body.get("required"):
                     body["required"] = [f for f in body["required"] if f not in LENIENT_REQUIRED]
-                merged.setdefault(template, {})[m.upper()] = Operation(name, m.upper(), template, body, statuses)
+                merged.setdefault(template, {})[m.upper()] = Operation(
+                    name, m.upper(), template, body, statuses, takes_body="requestBody" in op)
     out = []
     for template, ops in merged.items():
         rx = re.escape(template)
@@ -146,3 +148,54 @@ def invalid_status(op: Operation) -> int:
     if 400 in op.statuses or 422 not in op.statuses:
         return 400
     return 422
+
+
+# What a handler's status becomes on an operation whose spec does not document it: the
+# nearest documented status with the same meaning to a client (a conflict or an
+# unprocessable body is a bad request where only 400 is documented, and the reverse; a
+# missing key where 401 is not documented is a bad request, else a not-found, as APIs hide
+# what an unauthenticated caller may not see). The message still says what was wrong.
+# A status with no documented stand-in is kept; the README's emulator section lists those.
+_STAND_INS: dict[int, tuple[int, ...]] = {409: (400, 422), 422: (400,), 400: (422,), 403: (400, 422),
+                                          401: (400, 404)}
+# Statuses of the HTTP layer itself (not of an operation): never remapped.
+_TRANSPORT = frozenset({405, 408, 413, 429, 500})
+
+
+def documented_status(op: Operation | None, status: int) -> int:
+    if op is None or status < 400 or status in op.statuses or status in _TRANSPORT:
+        return status
+    return next((s for s in _STAND_INS.get(status, ()) if s in op.statuses), status)
+
+
+def unsupported_status(op: Operation) -> int:
+    """The status for an operation the emulator does not serve (chat, audio, upload, ...):
+    400 where the spec documents it (a client should not retry), else 500."""
+    return 400 if 400 in op.statuses else 500
+
+
+@functools.lru_cache(maxsize=512)
+def _error_schema_of(name: str, template: str, method: str, status: int) -> dict[str, Any] | None:
+    doc = spec(name)
+    item = doc["paths"].get(template[len(SPECS[name][1]):], {})
+    resp = ((item.get(method.lower()) or {}).get("responses") or {}).get(str(status))
+    if not isinstance(resp, dict):
+        return None
+    schema = _resolve(doc, resp).get("content", {}).get("application/json", {}).get("schema")
+    return schema if isinstance(schema, dict) else None
+
+
+def error_body(op: Operation | None, status: int, message: str) -> dict[str, Any]:
+    """The error body in the shape the operation documents for ``status``: the OpenAI-style
+    envelope (``{"error": {"message", "type", "code"}}``) of chat and audio, else
+    ``{"error": message}`` (plus ``status`` where the shared error body has it)."""
+    schema = _error_schema_of(op.spec, op.template, op.method, status) if op is not None else None
+    props = (schema or {}).get("properties") or {}
+    err = props.get("error") or {}
+    if err.get("type") == "object":
+        kind = "invalid_request_error" if status < 500 else "server_error"
+        return {"error": {"message": message, "type": kind, "code": str(status)}}
+    body: dict[str, Any] = {"error": message}
+    if "status" in props:
+        body["status"] = status
+    return body

@@ -15,6 +15,7 @@ between the two. The emulator adds only what the API adds around a run:
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -162,7 +163,16 @@ def plan_execution(definition: dict[str, Any], inputs: dict[str, Any], catalog: 
     }
 
 
-def missing_inputs(definition: dict[str, Any], inputs: dict[str, Any]) -> list[str]:
-    schema = definition.get("input_schema") or {}
-    required = schema.get("required") if isinstance(schema, dict) else None
-    return [r for r in (required or []) if isinstance(r, str) and r not in inputs]
+def checked_inputs(definition: dict[str, Any], inputs: dict[str, Any]) -> dict[str, Any]:
+    """The inputs a run sees: ``inputs`` validated against the flow's input schema and its
+    defaults applied, by the simulator's own input rules; ``ApiFailure(400)`` when invalid."""
+    from flowdsl.emulator.store import ApiFailure
+    from flowdsl.simulate.inputs import InputError, prepare
+    wf = load_definition(definition)
+    if wf is None:
+        return dict(inputs)  # an unreadable definition fails its run, as before
+    try:
+        return prepare(wf, inputs)
+    except InputError as exc:
+        # The simulator's message ends with a command-line hint; the API has no command line.
+        raise ApiFailure(400, "invalid input: " + re.sub(r" \(give it with --input [^)]*\)$", "", str(exc))) from None

@@ -309,22 +309,24 @@ class App:
 
     def _process(self, method: str, path: str, query: dict[str, str], raw: bytes,
                  hdrs: Headers) -> tuple[int, Any]:
+        path = path.rstrip("/") or "/"
+        known, op = contract.lookup(method, path)
         try:
-            status, body = self._dispatch(method, path, query, raw, hdrs)
+            status, body = self._dispatch(method, path, query, raw, hdrs, known, op)
         except ApiFailure as exc:
-            status, body = exc.status, {"error": exc.message}
+            # Only statuses the operation documents, in the error shape it documents.
+            status = contract.documented_status(op, exc.status)
+            body = contract.error_body(op, status, exc.message)
         except Exception as exc:  # an emulator bug must still answer like the API does
             if self.emu.config.log is not None:
                 print(f"flowdsl emulator: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
-            status, body = 500, {"error": "internal error"}
+            status, body = 500, contract.error_body(op, 500, "internal error")
         if method in _MUTATING and status < 400:
             self.emu.store.save()
         return status, body
 
     def _dispatch(self, method: str, path: str, query: dict[str, str], raw: bytes,
-                  hdrs: Headers) -> tuple[int, Any]:
-        path = path.rstrip("/") or "/"
-        known, op = contract.lookup(method, path)
+                  hdrs: Headers, known: bool, op: contract.Operation | None) -> tuple[int, Any]:
         try:
             found = match(method, path)
         except ApiFailure:
@@ -334,15 +336,18 @@ class App:
         if found is None:
             if known and op is None:
                 raise ApiFailure(405, f"method {method} not allowed on {path}")
-            if known:
-                raise ApiFailure(501, f"not implemented by the emulator: {method} {path}")
+            if op is not None:  # documented, outside the emulator's scope (README: Emulator)
+                raise ApiFailure(contract.unsupported_status(op),
+                                 f"{method} {path} is not served by the flowdsl emulator")
             raise ApiFailure(404, f"not found: {path}")
         rt, params = found
         if rt.auth and not self.emu.authorized(hdrs):
             raise ApiFailure(401, "Invalid or missing API key")
-        body: Any = parse_json(raw) if raw else None
+        # A body sent to an operation that defines none (a GET, a cancel) is ignored, not parsed:
+        # its 400 would be a status the operation does not document.
+        body: Any = parse_json(raw) if raw and (op is None or op.takes_body) else None
         if op is not None:
             why = contract.body_error(op, body)
             if why is not None:
                 raise ApiFailure(contract.invalid_status(op), why)
-        return rt.handler(self.emu, Request(method, path, query, body, params, rt.v1))
+        return rt.handler(self.emu, Request(method, path, query, body, params, rt.v1, hdrs))

@@ -24,6 +24,7 @@ class Request:
     body: Any
     params: dict[str, str] = field(default_factory=dict)
     v1: bool = False
+    headers: Any = None  # read-only, case-insensitive (httpd.Headers)
 
 
 Handler = Callable[["Emulator", Request], tuple[int, Any]]
@@ -69,15 +70,19 @@ def match(method: str, path: str) -> tuple[Route, dict[str, str]] | None:
 
 def int_param(q: dict[str, str], name: str, default: int, lo: int, hi: int | None,
               clamp: bool = False) -> int:
+    """An integer query parameter; out of ``[lo, hi]`` or not an integer is a 400, or with
+    ``clamp`` (an operation that documents no 400) the default or the nearest bound."""
     raw = q.get(name)
     if raw is None or raw == "":
         return default
     try:
         value = int(raw)
     except ValueError:
+        if clamp:
+            return default
         raise ApiFailure(400, f"{name} must be an integer") from None
-    if clamp and hi is not None and value > hi:
-        return hi
+    if clamp:
+        return max(lo, value if hi is None else min(hi, value))
     if value < lo or (hi is not None and value > hi):
         raise ApiFailure(400, f"{name} must be between {lo} and {hi}" if hi else f"{name} must be >= {lo}")
     return value

@@ -19,7 +19,8 @@ from typing import Any, Callable
 
 from flowdsl.emulator import catalog as catalog_mod
 from flowdsl.emulator import contract
-from flowdsl.emulator import execution_routes, model_routes, workflow_routes  # noqa: F401 - they register routes
+from flowdsl.emulator import (execution_routes, model_routes, prediction_routes,  # noqa: F401 - they register routes
+                              public_routes, webhook_routes, workflow_routes)
 from flowdsl.emulator.executions import EmulatorCatalog, Timing
 from flowdsl.emulator.faults import FaultConfig, FaultInjector
 from flowdsl.emulator.httpd import App, Stats, stall_guard

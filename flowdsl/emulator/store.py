@@ -57,6 +57,7 @@ class Store:
         self.lock = threading.RLock()
         self.workflows: dict[str, dict[str, Any]] = {}  # workflow_id -> record
         self.executions: dict[str, dict[str, Any]] = {}  # execution_id -> record
+        self.predictions: dict[str, dict[str, Any]] = {}  # prediction id -> record (same shape)
         self._seq = 0  # creation order: "newest first" must not depend on clock resolution
         if path is not None and path.is_file():
             self._load(path)
@@ -69,6 +70,7 @@ class Store:
             raise ValueError(f"cannot read emulator state {path}: {exc}") from exc
         self.workflows = dict(data.get("workflows", {}))
         self.executions = {eid: _upgrade_execution(ex) for eid, ex in dict(data.get("executions", {})).items()}
+        self.predictions = dict(data.get("predictions", {}))
         self._seq = int(data.get("seq", len(self.workflows)))
 
     def save(self) -> None:
@@ -76,13 +78,15 @@ class Store:
             return
         with self.lock:
             body = {"state_version": STATE_VERSION, "seq": self._seq,
-                    "workflows": self.workflows, "executions": self.executions}
+                    "workflows": self.workflows, "executions": self.executions,
+                    "predictions": self.predictions}
             text = json.dumps(body, indent=1, sort_keys=True)
         atomic_write(self.path, text.encode("utf-8"))
 
     def snapshot(self) -> dict[str, Any]:
         with self.lock:
-            return copy.deepcopy({"workflows": self.workflows, "executions": self.executions})
+            return copy.deepcopy({"workflows": self.workflows, "executions": self.executions,
+                                  "predictions": self.predictions})
 
     # ------------------------------------------------------------ workflows
     def find_workflow(self, ident: str) -> dict[str, Any]:

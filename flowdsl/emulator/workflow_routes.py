@@ -11,7 +11,8 @@ if TYPE_CHECKING:
     from flowdsl.emulator.server import Emulator
 
 
-@route("GET", "/categories", surfaces=("engine",))
+# No key needed: the spec documents only a 200 here (no 401), and the list is static.
+@route("GET", "/categories", surfaces=("engine",), auth=False)
 def categories(emu: "Emulator", req: Request) -> tuple[int, Any]:
     stamp = "2025-12-01T10:00:00Z"
     cats = [("general", "General"), ("image-generation", "Image Generation"),
@@ -30,7 +31,7 @@ def create_workflow(emu: "Emulator", req: Request) -> tuple[int, Any]:
 @route("GET", "/workflows")
 def list_workflows(emu: "Emulator", req: Request) -> tuple[int, Any]:
     limit = int_param(req.query, "limit", 50, 1, 100, clamp=True)
-    offset = int_param(req.query, "offset", 0, 0, None)
+    offset = int_param(req.query, "offset", 0, 0, None, clamp=True)
     items = emu.store.list_workflows(req.query.get("keyword"), req.query.get("category"))
     page = items[offset:offset + limit]
     body: dict[str, Any] = {"workflows": [workflow_summary(w) for w in page],

@@ -8,7 +8,7 @@ Public surface:
     flows:    load_flow, LocalFlow
     plan:     plan_flow, FlowPlan, render_plan, save_plan, load_plan
     deploy:   deploy_flow, apply_plan, DeployOutcome
-    trigger:  start_execution, ExecutionWatch, parse_inputs
+    trigger:  start_execution, start_bulk, ExecutionWatch
     state:    StateFile, find_remote (local -> remote mapping)
 """
 
@@ -16,7 +16,8 @@ from flowdsl.remote.client import ApiClient, ClientStats
 from flowdsl.remote.errors import (AmbiguousWriteError, ApiError, AuthError, BadRequestError,
                                    ConfigError, ConflictError, FlowError, ForbiddenError,
                                    LockedError, NotFoundError, RateLimitedError, RemoteError,
-                                   ServerError, StalePlanError, SyncError, TransportError)
+                                   ServerError, StalePlanError, SyncError, TransportError,
+                                   UnreachableError)
 from flowdsl.remote.settings import (Endpoints, RetryPolicy, Secret, Settings, endpoints_for,
                                      load_settings)
 
@@ -26,5 +27,5 @@ __all__ = [
     "RemoteError", "ConfigError", "FlowError", "TransportError", "AmbiguousWriteError",
     "ApiError", "BadRequestError", "AuthError", "ForbiddenError", "LockedError",
     "NotFoundError", "ConflictError", "RateLimitedError", "ServerError", "StalePlanError",
-    "SyncError",
+    "SyncError", "UnreachableError",
 ]

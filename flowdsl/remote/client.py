@@ -21,11 +21,12 @@ import httpx
 
 from flowdsl import __version__
 from flowdsl.remote.errors import (AmbiguousWriteError, ApiError, NotFoundError, RemoteError,
-                                   TransportError, error_for_status)
+                                   TransportError, UnreachableError, error_for_status)
 from flowdsl.remote.pacing import Pacer, parse_retry_after
 from flowdsl.remote.settings import Settings, redact
 
 RequestLog = Callable[[str], None]
+QUIET_S = 2.0  # without -v, a retry is announced once the command has been silent this long
 
 
 @dataclass
@@ -47,8 +48,13 @@ def _q(segment: str) -> str:
 class ApiClient:
     def __init__(self, settings: Settings, *, transport: httpx.BaseTransport | None = None,
                  sleep: Callable[[float], None] = time.sleep, log: RequestLog | None = None,
-                 pacer: Pacer | None = None) -> None:
+                 pacer: Pacer | None = None, notice: RequestLog | None = None) -> None:
         self.settings = settings
+        # Retries are announced on ``notice`` (stderr in the CLI): each one with -v (``log``
+        # set), else only when the command has been silent for QUIET_S, so a slow retry loop
+        # against a dead server never looks like a hang.
+        self._notice = notice
+        self._last_said = time.monotonic()
         self.endpoints = settings.endpoints
         self._sleep = sleep
         self._log = log
@@ -84,6 +90,20 @@ class ApiClient:
     def _emit(self, line: str) -> None:
         if self._log is not None:
             self._log(redact(line, self.settings.api_key))
+            self._last_said = time.monotonic()
+
+    def _retrying(self, method: str, shown: str, attempt: int, why: str, wait: float, *,
+                  sleep: bool = True) -> None:
+        """Announce retry ``attempt + 1`` (see ``__init__``), then wait ``wait`` seconds."""
+        out = self._log if self._log is not None else self._notice
+        now = time.monotonic()
+        if out is not None and (self._log is not None or now + wait - self._last_said >= QUIET_S):
+            total = self.settings.retry.max_attempts
+            out(redact(f"{method} {shown}: {why}; retrying in {wait:.1f} s (attempt {attempt + 1}/{total})",
+                       self.settings.api_key))
+            self._last_said = now
+        if sleep:
+            self._sleep(wait)
 
     def request(self, method: str, url: str, *, json: Any = None, params: dict[str, Any] | None = None,
                 idempotent: bool = True, auth: bool = True) -> Any:
@@ -106,12 +126,16 @@ class ApiClient:
                 never_sent = isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout))
                 what = _describe(exc)
                 self._emit(f"{method} {shown} -> {what} (attempt {attempt})")
+                if _refused_on_loopback(exc, url):
+                    # Nothing listens on this machine's port: no retry will change that soon.
+                    raise UnreachableError(f"{method} {shown}: connection refused: nothing is listening at "
+                                         f"{_origin(url)} (is the server, e.g. `flowdsl emulator`, running?)") from None
                 if not idempotent and not never_sent:
                     raise AmbiguousWriteError(
                         f"{method} {shown}: {what}; the request may or may not have taken effect") from None
                 last = TransportError(f"{method} {shown}: {what}")
                 if attempt < policy.max_attempts:
-                    self._sleep(policy.delay(attempt))
+                    self._retrying(method, shown, attempt, what, policy.delay(attempt))
                 continue
             elapsed = time.monotonic() - started
             self.pacer.observe(resp.headers, limited=resp.status_code == 429)
@@ -128,6 +152,8 @@ class ApiClient:
                 # Honour Retry-After for every worker; fall back to backoff without one.
                 pause = wait if wait is not None else policy.delay(attempt)
                 self.pacer.block_for(pause)
+                if attempt < policy.max_attempts:  # the pacer does the waiting
+                    self._retrying(method, shown, attempt, "429 rate limited", pause, sleep=False)
                 last = err
                 continue  # a 429 was refused before processing: always safe to re-send
             if status >= 500:
@@ -137,7 +163,8 @@ class ApiClient:
                 last = err
                 if attempt < policy.max_attempts:
                     wait = parse_retry_after(resp.headers.get("retry-after"))
-                    self._sleep(max(wait or 0.0, policy.delay(attempt)))
+                    self._retrying(method, shown, attempt, f"{status} {message}",
+                                   max(wait or 0.0, policy.delay(attempt)))
                 continue
             raise err
         assert last is not None
@@ -223,6 +250,21 @@ class ApiClient:
             body["version_id"] = version_id
         return self.request("POST", self._wf(f"/{_q(ident)}/trigger"), json=body, idempotent=False)
 
+    def bulk_trigger(self, ident: str, inputs: list[dict[str, Any]], version_id: str | None = None) -> dict[str, Any]:
+        """Start one execution per entry of ``inputs`` (1-10, the API's limit) in one request."""
+        if self.endpoints.surface == "v1":
+            if not version_id:
+                wf = self.get_workflow(ident)
+                if wf is None:
+                    raise NotFoundError(f"workflow not found: {ident}", 404)
+                version_id = latest_version_id(wf)
+            return self.request("POST", self._wf(f"/workflows/bulk-trigger/{_q(ident)}/{_q(version_id or 'v1')}"),
+                                json={"inputs": inputs}, idempotent=False)
+        body: dict[str, Any] = {"inputs": inputs}
+        if version_id:
+            body["version_id"] = version_id
+        return self.request("POST", self._wf(f"/{_q(ident)}/bulk-trigger"), json=body, idempotent=False)
+
     def get_execution(self, execution_id: str) -> dict[str, Any]:
         path = "/workflows/executions/" if self.endpoints.surface == "v1" else "/executions/"
         return self.request("GET", self._wf(path + _q(execution_id)))
@@ -263,6 +305,32 @@ def _error_message(resp: httpx.Response) -> str:
     if isinstance(body, dict) and isinstance(body.get("error"), str):
         return body["error"]
     return resp.reason_phrase or "error"
+
+
+def _origin(url: str) -> str:
+    u = httpx.URL(url)
+    return f"{u.scheme}://{u.host if ':' not in u.host else '[' + u.host + ']'}:{u.port or (443 if u.scheme == 'https' else 80)}"
+
+
+def _refused_on_loopback(exc: httpx.HTTPError, url: str) -> bool:
+    """A refused connection to this machine (127.0.0.0/8, ::1, localhost)."""
+    if not isinstance(exc, httpx.ConnectError):
+        return False
+    import ipaddress
+    host = httpx.URL(url).host
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+    seen: BaseException | None = exc
+    for _ in range(8):  # httpx -> httpcore -> OSError
+        if seen is None:
+            break
+        if isinstance(seen, ConnectionRefusedError) or "connection refused" in str(seen).lower() \
+                or "errno 111" in str(seen).lower():
+            return loopback
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _describe(exc: httpx.HTTPError) -> str:

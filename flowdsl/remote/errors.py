@@ -5,6 +5,7 @@ printed as one line (``flowdsl: error: ...``) with the exit code named here; nev
     ├── ConfigError                  exit 2   no API key, unreadable key file, bad URL
     ├── FlowError                    exit 1   flow cannot be loaded or has error findings
     ├── TransportError               exit 1   network failure that outlived the retries
+    │   ├── UnreachableError         exit 1   connection refused on this machine: not retried
     │   └── AmbiguousWriteError      exit 1   a create/trigger whose outcome is unknown
     ├── ApiError                     exit 1   the API answered with an error status
     │   ├── BadRequestError               400 / 422
@@ -46,6 +47,11 @@ class FlowError(RemoteError):
 
 class TransportError(RemoteError):
     pass
+
+
+class UnreachableError(TransportError):
+    """Nothing listens at a loopback address: said at once (no retries), and a command
+    working through several flows stops instead of failing each one the same way."""
 
 
 class AmbiguousWriteError(TransportError):

@@ -65,6 +65,62 @@ def start_execution(client: ApiClient, ident: str, inputs: dict[str, Any], *,
     raise TransportError(f"could not trigger {ident!r} after {policy.max_attempts} attempts")
 
 
+BULK_MAX = 10  # inputs per bulk-trigger request, the API's limit
+
+
+def start_bulk(client: ApiClient, ident: str, batch: list[dict[str, Any]], *,
+               version_id: str | None = None, sleep: Callable[[float], None] = time.sleep,
+               known: set[str] | None = None) -> list[dict[str, Any]]:
+    """One bulk trigger of ``batch`` (1-10 inputs): its entries, in order, each with
+    ``status`` queued (and ``execution_id``) or failed (and ``message``). After an ambiguous
+    failure the workflow's newest executions are checked for this batch's before re-posting
+    (``known``: execution ids already accounted for, e.g. earlier batches with equal inputs)."""
+    if not 1 <= len(batch) <= BULK_MAX:
+        raise ValueError(f"a bulk trigger takes 1 to {BULK_MAX} inputs")
+    policy = client.settings.retry
+    began = time.time() - 1.0  # the API's timestamps have whole seconds
+    for attempt in range(1, policy.max_attempts + 1):
+        try:
+            resp = client.bulk_trigger(ident, batch, version_id)
+        except AmbiguousWriteError:
+            found = _find_started(client, ident, batch, began, known or set())
+            if found is not None:
+                return found
+            if attempt < policy.max_attempts:
+                sleep(policy.delay(attempt))
+            continue
+        entries = resp.get("executions") if isinstance(resp, dict) else None
+        if not isinstance(entries, list) or len(entries) != len(batch):
+            raise RemoteError(f"bulk trigger of {ident!r}: the response does not list one execution per input")
+        return [e if isinstance(e, dict) else {"status": "failed", "message": "no entry"} for e in entries]
+    raise TransportError(f"could not trigger {ident!r} after {policy.max_attempts} attempts")
+
+
+def _find_started(client: ApiClient, ident: str, batch: list[dict[str, Any]],
+                  began: float, known: set[str]) -> list[dict[str, Any]] | None:
+    """The executions a lost bulk request started, one per input, or None if it started none.
+    A batch that started only some (which the API's all-or-nothing queueing rules out) is an error."""
+    try:
+        recent = (client.list_executions(ident, limit=100) or {}).get("executions") or []
+    except RemoteError:
+        return None
+    pool = [e for e in recent if (_parse_time(e.get("created_at")) or 0.0) >= began
+            and str(e.get("execution_id")) not in known]
+    found: list[dict[str, Any]] = []
+    for inputs in batch:
+        hit = next((e for e in pool if e.get("inputs") == inputs), None)
+        if hit is None:
+            break
+        pool.remove(hit)
+        found.append({"execution_id": str(hit["execution_id"]), "status": "queued"})
+    if not found:
+        return None
+    if len(found) < len(batch):
+        raise RemoteError(f"bulk trigger of {ident!r}: the response was lost and only {len(found)} of "
+                          f"{len(batch)} executions can be found; not re-sending")
+    return found
+
+
 @dataclass
 class ExecutionWatch:
     """Polls an execution; ``on_step(step_id, status)`` fires on each step status change."""
@@ -157,17 +213,3 @@ def flow_outputs(client: ApiClient, detail: dict[str, Any]) -> dict[str, Any] | 
                if isinstance(so, dict)}
     scope = Scope(detail.get("inputs") or {}, records, math.inf)
     return {name: resolve(scope) for name, resolve in Simulator(flow).outputs}
-
-
-def parse_inputs(pairs: tuple[str, ...] | list[str]) -> dict[str, Any]:
-    """``k=v`` pairs; ``v`` is read as JSON when it parses (numbers, booleans, lists), else text."""
-    out: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, raw = pair.partition("=")
-        if not sep or not key:
-            raise ValueError(f"bad --input {pair!r}: expected KEY=VALUE")
-        try:
-            out[key] = json.loads(raw)
-        except ValueError:
-            out[key] = raw
-    return out
