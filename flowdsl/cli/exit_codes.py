@@ -53,11 +53,16 @@ EXIT_CODES: Final[dict[str, dict[int, str]]] = {
     "emulator": {0: "stopped with Ctrl-C", 1: "could not start (e.g. the port is in use)"},
     "lsp": {0: "the editor closed the connection",
             1: "the language server's packages are not installed (pip install 'flowdsl[lsp]')"},
-    "plan": {0: "no changes", 1: "an error (a flow failed to load or compile, network, API)",
-             2: "changes to deploy (bad usage is 2 as well)"},
-    "deploy": {0: "deployed, or nothing to do", 1: "a flow failed or was refused"},
-    "trigger": {0: "the execution completed (without --wait: it started)",
-                1: "the execution failed, or could not be started"},
+    "plan": {0: "no changes",
+             1: "an error (a flow could not be planned, the API is unreachable, a request failed)",
+             2: "changes to deploy; also bad usage or no API key (the message says which)"},
+    "deploy": {0: "done, or nothing to do",
+               1: "a flow failed or was refused (error findings, locked, stale plan), "
+                  "or a request failed",
+               2: "bad usage or no API key"},
+    "trigger": {0: "every execution completed (or was queued, without --wait)",
+                1: "an execution failed or was refused, or a request failed",
+                2: "bad usage, no API key, or invalid inputs (nothing was sent)"},
 }
 
 

@@ -1,6 +1,6 @@
 """``flowdsl plan``, ``flowdsl deploy``, ``flowdsl trigger``.
 
-Exit codes are listed in each command's ``--help`` (the ``*_EXITS`` epilogs below).
+Exit codes are listed in each command's ``--help`` (from the one table in ``cli.exit_codes``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from typing import Any
 
 import click
 
+from flowdsl.cli.common import format_option
+from flowdsl.cli.exit_codes import epilog
 from flowdsl.cli.inputs import input_options
 from flowdsl.cli.remote_support import fail, handle_errors, make_client, remote_options, scrub
 from flowdsl.remote.deploy import DeployOutcome, apply_plan, deploy_flow
@@ -23,51 +25,24 @@ from flowdsl.remote.state import StateFile, find_remote
 from flowdsl.remote.trigger import BULK_MAX, ExecutionWatch, start_bulk, start_execution
 
 
-PLAN_EXITS = """\b
-Exit codes:
-  0  no changes
-  1  an error (a flow could not be planned, the API is unreachable, a request failed)
-  2  changes to deploy; also bad usage or no API key (the message says which)"""
-
-DEPLOY_EXITS = """\b
-Exit codes:
-  0  done, or nothing to do
-  1  a flow failed or was refused (error findings, locked, stale plan), or a request failed
-  2  bad usage or no API key"""
-
-TRIGGER_EXITS = """\b
-Exit codes:
-  0  every execution completed (or was queued, without --wait)
-  1  an execution failed or was refused, or a request failed
-  2  bad usage, no API key, or invalid inputs (nothing was sent)"""
-
-
-def format_options(f: Any) -> Any:
-    """``--format text|json`` and its alias ``--json`` (parameters ``fmt``, ``as_json``)."""
-    f = click.option("--json", "as_json", is_flag=True, help="Same as --format json.")(f)
-    f = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-                     show_default=True, help="Output format.")(f)
-    return f
-
-
 def _err(message: str) -> None:
     click.echo(f"flowdsl: error: {scrub(message)}", err=True)
 
 
-@click.command("plan", epilog=PLAN_EXITS)
+@click.command("plan", epilog=epilog("plan"))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@format_options
+@format_option("text", "json")
 @click.option("--out", "out", type=click.Path(dir_okay=False),
               help="Save the plan (bound to the current remote state) for `deploy --plan`.")
 @click.option("--lock", is_flag=True, help="Plan to lock the deployed version.")
 @click.option("--production", is_flag=True, help="Plan to mark the deployed version as production.")
 @remote_options
 @handle_errors
-def plan(files: tuple[str, ...], fmt: str, as_json: bool, out: str | None, lock: bool, production: bool,
+def plan(files: tuple[str, ...], fmt: str, out: str | None, lock: bool, production: bool,
          api_url: str | None, api_key_file: str | None, verbose: bool) -> None:
     """Show what `deploy` would change: a diff of each compiled flow against its deployed
     latest version."""
-    as_json = as_json or fmt == "json"
+    as_json = fmt == "json"
     plans: list[FlowPlan] = []
     with make_client(api_url, api_key_file, verbose) as client:
         client.settings.require_key()
@@ -103,20 +78,20 @@ def _print_outcome(o: DeployOutcome) -> None:
     click.echo(f"{mark} {o.file}: {o.message}")
 
 
-@click.command("deploy", epilog=DEPLOY_EXITS)
+@click.command("deploy", epilog=epilog("deploy"))
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--plan", "plan_file", type=click.Path(dir_okay=False, exists=True),
               help="Apply a plan saved by `plan --out` (refused if the remote moved since).")
 @click.option("--lock", is_flag=True, help="Lock the deployed version against edits.")
 @click.option("--production", is_flag=True, help="Mark the deployed version as production.")
-@format_options
+@format_option("text", "json")
 @remote_options
 @handle_errors
 def deploy(files: tuple[str, ...], plan_file: str | None, lock: bool, production: bool, fmt: str,
-           as_json: bool, api_url: str | None, api_key_file: str | None, verbose: bool) -> None:
+           api_url: str | None, api_key_file: str | None, verbose: bool) -> None:
     """Create each flow's workflow, or add its next version (v2, v3, ...); unchanged flows are
     left alone. Flows with error findings are refused."""
-    as_json = as_json or fmt == "json"
+    as_json = fmt == "json"
     if plan_file and files:
         fail("give either FILE... or --plan, not both", 2)
     if plan_file and (lock or production):
@@ -203,7 +178,7 @@ def _resolve_target(client: Any, target: str, version_id: str | None) -> tuple[s
     return target, _definition_flow((version or {}).get("definition"))
 
 
-@click.command("trigger", epilog=TRIGGER_EXITS)
+@click.command("trigger", epilog=epilog("trigger"))
 @click.argument("target", metavar="FILE|ID")
 @input_options(many=True)
 @click.option("--version", "version_id", metavar="VERSION", help="Run this version (default: latest).")
@@ -212,11 +187,11 @@ def _resolve_target(client: Any, target: str, version_id: str | None) -> tuple[s
               help="Seconds between polls with --wait.")
 @click.option("--timeout", type=click.FloatRange(1), default=900.0, show_default=True,
               help="Give up waiting after this many seconds.")
-@format_options
+@format_option("text", "json")
 @remote_options
 @handle_errors
 def trigger(target: str, pairs: tuple[str, ...], inputs_file: str | None, version_id: str | None, wait: bool,
-            interval: float, timeout: float, fmt: str, as_json: bool, api_url: str | None,
+            interval: float, timeout: float, fmt: str, api_url: str | None,
             api_key_file: str | None, verbose: bool) -> None:
     """Start an execution of a deployed flow (FILE) or workflow (ID or slug).
 
@@ -224,7 +199,7 @@ def trigger(target: str, pairs: tuple[str, ...], inputs_file: str | None, versio
     as `simulate` reads them. An --inputs-file holding a list starts one execution per entry
     (10 per request, the API's limit; a progress bar on stderr for more)."""
     from flowdsl.cli.inputs import InputError, check_pairs, inputs_for_trigger, read_trigger_file
-    as_json = as_json or fmt == "json"
+    as_json = fmt == "json"
     try:  # a bad pair or file is found before any request
         check_pairs(pairs)
         items, listed = read_trigger_file(inputs_file)

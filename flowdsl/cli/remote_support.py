@@ -7,11 +7,11 @@ is scrubbed from anything printed, whatever path the text took.
 from __future__ import annotations
 
 import functools
-import sys
 from typing import Any, Callable, NoReturn, TypeVar
 
 import click
 
+from flowdsl.cli.common import fail as common_fail
 from flowdsl.remote.client import ApiClient
 from flowdsl.remote.errors import RemoteError
 from flowdsl.remote.settings import Settings, load_settings, read_api_key, redact
@@ -37,8 +37,7 @@ def make_client(api_url: str | None, api_key_file: str | None, verbose: bool) ->
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    click.echo(f"flowdsl: error: {scrub(message)}", err=True)
-    sys.exit(code)
+    common_fail(scrub(message), code)
 
 
 def scrub(text: str) -> str:
