@@ -237,33 +237,26 @@ class ApiClient:
         return self.request("PUT", self._wf(f"/workflows/{_q(ident)}/versions/{_q(version_id)}"), json=body)
 
     def trigger(self, ident: str, inputs: dict[str, Any], version_id: str | None = None) -> dict[str, Any]:
-        if self.endpoints.surface == "v1":
-            if not version_id:
-                wf = self.get_workflow(ident)
-                if wf is None:
-                    raise NotFoundError(f"workflow not found: {ident}", 404)
-                version_id = latest_version_id(wf)
-            return self.request("POST", self._wf(f"/workflows/trigger/{_q(ident)}/{_q(version_id or 'v1')}"),
-                                json={"inputs": inputs}, idempotent=False)
-        body: dict[str, Any] = {"inputs": inputs}
-        if version_id:
-            body["version_id"] = version_id
-        return self.request("POST", self._wf(f"/{_q(ident)}/trigger"), json=body, idempotent=False)
+        return self._trigger("trigger", ident, {"inputs": inputs}, version_id)
 
     def bulk_trigger(self, ident: str, inputs: list[dict[str, Any]], version_id: str | None = None) -> dict[str, Any]:
         """Start one execution per entry of ``inputs`` (1-10, the API's limit) in one request."""
+        return self._trigger("bulk-trigger", ident, {"inputs": inputs}, version_id)
+
+    def _trigger(self, verb: str, ident: str, body: dict[str, Any], version_id: str | None) -> dict[str, Any]:
+        """POST a trigger or bulk trigger: v1 names the version in the path (the latest one
+        unless given), the engine takes an optional ``version_id`` in the body."""
         if self.endpoints.surface == "v1":
             if not version_id:
                 wf = self.get_workflow(ident)
                 if wf is None:
                     raise NotFoundError(f"workflow not found: {ident}", 404)
                 version_id = latest_version_id(wf)
-            return self.request("POST", self._wf(f"/workflows/bulk-trigger/{_q(ident)}/{_q(version_id or 'v1')}"),
-                                json={"inputs": inputs}, idempotent=False)
-        body: dict[str, Any] = {"inputs": inputs}
+            return self.request("POST", self._wf(f"/workflows/{verb}/{_q(ident)}/{_q(version_id or 'v1')}"),
+                                json=body, idempotent=False)
         if version_id:
-            body["version_id"] = version_id
-        return self.request("POST", self._wf(f"/{_q(ident)}/bulk-trigger"), json=body, idempotent=False)
+            body = {**body, "version_id": version_id}
+        return self.request("POST", self._wf(f"/{_q(ident)}/{verb}"), json=body, idempotent=False)
 
     def get_execution(self, execution_id: str) -> dict[str, Any]:
         path = "/workflows/executions/" if self.endpoints.surface == "v1" else "/executions/"
