@@ -35,7 +35,9 @@ EXIT_CODES: Final[dict[str, dict[int, str]]] = {
     "lint": _CHECK,
     "compile": {0: "compiled (warnings, if any, are printed on stderr)",
                 1: "not compiled: the flow has errors"},
-    "import": {0: "imported", 1: "the file could not be imported"},
+    "import": {0: "imported",
+               1: "the source has errors (printed; the flow is still written), "
+                  "or the file could not be imported"},
     "fmt": {0: "nothing to change, or files reformatted",
             1: "with --check: a file would change; or a file could not be formatted"},
     "graph": {0: "drawn (problems in the flow, if any, are printed on stderr)",
