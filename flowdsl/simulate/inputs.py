@@ -13,6 +13,7 @@ from typing import Any, Iterable
 import yaml
 
 from flowdsl import ir
+from flowdsl.suggest import did_you_mean
 
 
 class InputError(ValueError):
@@ -87,7 +88,8 @@ def parse_pairs(pairs: Iterable[str], wf: ir.Workflow) -> dict[str, Any]:
         name, _, text = pair.partition("=")
         name = name.strip()
         if declared and name not in declared:
-            raise InputError(f"input '{name}' is not declared by the flow (inputs: {', '.join(declared)})")
+            raise InputError(f"input '{name}' is not declared by the flow{did_you_mean(name, declared)}"
+                             f" (inputs: {', '.join(declared)})")
         if not declared:
             raise InputError(f"input '{name}': the flow declares no inputs")
         out[name] = coerce(declared.get(name), name, text)

@@ -121,6 +121,7 @@ def test_inputs_are_typed_by_the_flow_schema(emulator: Any, project: Path, run: 
     (["-i", "script=x", "-i", "takes=many"], "input 'takes': 'many' is not an integer"),
     (["-i", "script=x", "-i", "voice=bass"], "input 'voice': 'bass' is not one of ['alloy', 'echo']"),
     (["-i", "script=x", "-i", "colour=red"], "input 'colour' is not declared by the flow"),
+    (["-i", "scrpt=x"], "input 'scrpt' is not declared by the flow (did you mean \"script\"?)"),
     (["-i", "novalue"], "--input 'novalue': expected NAME=VALUE"),
 ])
 def test_invalid_inputs_are_refused_before_sending(emulator: Any, project: Path, run: Any,
