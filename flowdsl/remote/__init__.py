@@ -17,7 +17,7 @@ from flowdsl.remote.errors import (AmbiguousWriteError, ApiError, AuthError, Bad
                                    ConfigError, ConflictError, FlowError, ForbiddenError,
                                    LockedError, NotFoundError, RateLimitedError, RemoteError,
                                    ServerError, StalePlanError, SyncError, TransportError,
-                                   UnreachableError)
+                                   UnreachableError, WrongEndpointError)
 from flowdsl.remote.settings import (Endpoints, RetryPolicy, Secret, Settings, endpoints_for,
                                      load_settings)
 
@@ -27,5 +27,5 @@ __all__ = [
     "RemoteError", "ConfigError", "FlowError", "TransportError", "AmbiguousWriteError",
     "ApiError", "BadRequestError", "AuthError", "ForbiddenError", "LockedError",
     "NotFoundError", "ConflictError", "RateLimitedError", "ServerError", "StalePlanError",
-    "SyncError", "UnreachableError",
+    "SyncError", "UnreachableError", "WrongEndpointError",
 ]

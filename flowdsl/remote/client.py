@@ -20,7 +20,7 @@ from urllib.parse import quote
 import httpx
 
 from flowdsl import __version__
-from flowdsl.remote.errors import (AmbiguousWriteError, ApiError, NotFoundError, RemoteError,
+from flowdsl.remote.errors import (AmbiguousWriteError, WrongEndpointError, ApiError, NotFoundError, RemoteError,
                                    TransportError, UnreachableError, error_for_status)
 from flowdsl.remote.pacing import Pacer, parse_retry_after
 from flowdsl.remote.settings import Settings, redact
@@ -143,6 +143,11 @@ class ApiClient:
             status = resp.status_code
             if status < 400:
                 return _decode(resp)
+            if status == 404 and not _json_object(resp):
+                raise WrongEndpointError(
+                    f"{method} {shown}: 404 without the API's JSON error body: nothing at "
+                    f"{_origin(url)} answers as the each::workflows API (check --api-url / "
+                    f"FLOWDSL_API_URL)")
             message = redact(_error_message(resp), self.settings.api_key)
             err = error_for_status(status, f"{method} {shown}: {status} {message}",
                                    resp.headers.get("x-request-id"))
@@ -288,6 +293,13 @@ def _decode(resp: httpx.Response) -> Any:
         return resp.json()
     except ValueError:
         raise ApiError(f"{resp.request.method} {resp.request.url.path}: response is not JSON", resp.status_code) from None
+
+
+def _json_object(resp: httpx.Response) -> bool:
+    try:
+        return isinstance(resp.json(), dict)
+    except ValueError:
+        return False
 
 
 def _error_message(resp: httpx.Response) -> str:

@@ -54,6 +54,12 @@ class UnreachableError(TransportError):
     working through several flows stops instead of failing each one the same way."""
 
 
+class WrongEndpointError(UnreachableError):
+    """Something answers at the API URL, but not the each::workflows API: a 404 without the
+    API's JSON error body (a proxy, a web server, a path missing /api/v1). Treating it as
+    "workflow not found" would plan a create of every flow, so the command stops at once."""
+
+
 class AmbiguousWriteError(TransportError):
     """A non-idempotent request (create, trigger) was sent but no answer came back: it may or
     may not have taken effect, so the caller must look before re-posting."""

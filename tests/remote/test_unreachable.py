@@ -3,7 +3,9 @@ or without it once the command would otherwise stay silent for 2 s."""
 
 from __future__ import annotations
 
+import http.server
 import socket
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -68,3 +70,44 @@ def test_a_long_wait_is_announced_without_verbose() -> None:
     assert slept == [0.2, 5.0]
     # The first wait (0.2 s) keeps within 2 s of silence; the second would not: announced.
     assert said == ["GET https://api.example.invalid/api/v1/workflows/x: 503 busy; retrying in 5.0 s (attempt 3/3)"]
+
+
+class _NotTheApi(http.server.BaseHTTPRequestHandler):
+    """A web server that is not each::workflows: 404 with an empty body for everything."""
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self.send_response(404)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_POST = do_PUT = do_GET
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_a_url_that_is_not_the_api_is_one_line_not_a_plan_to_create(project: Path, run: Any) -> None:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _NotTheApi)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        files = [str(write_flow(project / "flows", i)) for i in range(2)]
+        url = f"http://127.0.0.1:{server.server_address[1]}/api/v1"
+        for command in ("plan", "deploy"):
+            r = run(command, *files, "--api-url", url)
+            assert r.exit_code == 1, r.output
+            [line] = r.stderr.strip().splitlines()
+            assert line.startswith("flowdsl: error: ") and "check --api-url" in line
+            assert "create" not in r.stdout
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_json_404_is_still_not_found() -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, json={"error": "workflow not found"})
+
+    settings = Settings(endpoints=endpoints_for("https://api.example.invalid/api/v1"),
+                        api_key=Secret("k"))
+    with ApiClient(settings, transport=httpx.MockTransport(answer)) as client:
+        assert client.get_workflow("w") is None
