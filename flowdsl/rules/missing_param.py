@@ -2,7 +2,9 @@
 
 The model's ``request_schema`` lists its required params; a run without one fails after it
 has been queued (or, for the fallback, only when the primary model has already failed).
-When a param with a similar name is present, the hint says which one to rename.
+When a param with a similar name is present, the hint says which one to rename; where the
+model's whole parameter list is known, that misspelling is reported once, by unknown-param at
+the key, and not here.
 
     steps:
       - id: upscale
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING, Iterator
 from flowdsl import codes
 from flowdsl.diagnostics import Diagnostic, error
 from flowdsl.check.models import model_calls
-from flowdsl.suggest import closest
+from flowdsl.rules import unknown_param
 
 if TYPE_CHECKING:
     from flowdsl.check.context import Context
@@ -34,13 +36,15 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
         if not isinstance(required, list):
             continue
         present = call.params.names() if call.params is not None else []
-        props = call.properties or {}
-        strays = [p for p in present if p not in props]
+        meant = {name: stray for stray, name in unknown_param.renames(call).items()}
+        # Where unknown-param already reports the misspelt key, that is the one finding.
+        said = unknown_param.reports(call)
         for name in required:
             if not isinstance(name, str) or name in present:
                 continue
-            stray = closest(name, strays) or next(
-                (s for s in strays if name.startswith(s + "_") or name.endswith("_" + s)), None)
+            stray = meant.get(name)
+            if stray is not None and said:
+                continue
             hint = f'rename "{stray}" to "{name}"' if stray else None
             yield error(RULE, f'{call.where} requires parameter "{name}"', call.slug_span,
                         step=call.step_id, hint=hint)

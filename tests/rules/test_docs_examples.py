@@ -27,14 +27,15 @@ def errors(name: str) -> set[tuple[str, int, str | None]]:
     return {(d.rule, d.span.line, d.step) for d in findings(name) if d.severity is Severity.ERROR}
 
 
-# (rule, line, step) of every error each example really has.
+# (rule, line, step) of every error each example really has. A required param written under a
+# wrong name (image for image_url) is one mistake: unknown-param at the key, no missing-param.
 EXPECTED: dict[str, set[tuple[str, int, str | None]]] = {
     # `image` is not a parameter of kling-2-1-image-to-video (it takes image_url).
     "workflows__examples__01.json": {
-        ("unknown-param", 37, "animate"), ("missing-param", 35, "animate")},
+        ("unknown-param", 37, "animate")},
     # topaz-upscale-image takes image_url, not image.
     "workflows__concepts__parameter-references__01.json": {
-        ("unknown-param", 24, "step3"), ("missing-param", 22, "step3")},
+        ("unknown-param", 24, "step3")},
     # The default branch's engine step_id is also the id of the step inside it.
     "workflows__examples__02.json": {("duplicate-id", 99, "step2_default")},
     "workflows__examples__00.json": set(),
@@ -42,28 +43,24 @@ EXPECTED: dict[str, set[tuple[str, int, str | None]]] = {
     # each::sense pages write $.inputs.x / $.step.primary inside params.
     "openapi_specs__sense_api__api__TOOLS__12.json": {
         ("dollar-in-template", 21, "step1"), ("dollar-in-template", 29, "step2"),
-        ("dollar-in-template", 30, "step2"), ("unknown-param", 29, "step2"),
-        ("missing-param", 27, "step2")},
+        ("dollar-in-template", 30, "step2"), ("unknown-param", 29, "step2")},
     "openapi_specs__sense_api__api__WORKFLOWS__00.json": {
         ("dollar-in-template", 34, "step1"), ("dollar-in-template", 43, "step2"),
         ("dollar-in-template", 44, "step2"), ("dollar-in-template", 53, "step3"),
-        ("unknown-param", 43, "step2"), ("unknown-param", 45, "step2"),
-        ("missing-param", 41, "step2")},
+        ("unknown-param", 43, "step2"), ("unknown-param", 45, "step2")},
     "openapi_specs__sense_api__api__WORKFLOWS__09.json": {
         ("dollar-in-template", 28, "step1"), ("dollar-in-template", 37, "step2"),
         ("dollar-in-template", 46, "step3"), ("dollar-in-template", 47, "step3"),
         ("dollar-in-template", 55, "step4")},
-    # bg-remover, flux-fill-pro and topaz-upscale-image all take image_url (fill: mask_url too).
+    # bg-remover, flux-fill-pro and topaz-upscale-image all take image_url; fill also
+    # requires mask_url, which is not given at all.
     "openapi_specs__sense_api__api__WORKFLOWS__10.json": {
         ("dollar-in-template", 30, "step1"), ("dollar-in-template", 38, "step2"),
-        ("dollar-in-template", 39, "step2"), ("dollar-in-template", 47, "step3"),
-        ("missing-param", 28, "step1"), ("missing-param", 36, "step2"),
-        ("missing-param", 45, "step3"), ("unknown-param", 30, "step1"),
+        ("dollar-in-template", 39, "step2"), ("dollar-in-template", 47, "step3"), ("missing-param", 36, "step2"), ("unknown-param", 30, "step1"),
         ("unknown-param", 38, "step2"), ("unknown-param", 47, "step3")},
     "openapi_specs__sense_api__api__WORKFLOWS__11.json": {
         ("dollar-in-template", 20, "step1"), ("dollar-in-template", 29, "step2"),
-        ("dollar-in-template", 38, "step3"), ("dollar-in-template", 47, "step4"),
-        ("missing-param", 45, "step4"), ("unknown-param", 47, "step4")},
+        ("dollar-in-template", 38, "step3"), ("dollar-in-template", 47, "step4"), ("unknown-param", 47, "step4")},
 }
 
 
@@ -87,7 +84,8 @@ def test_every_example_checks_without_crashing(name: str) -> None:
 
 def test_kling_image_is_reported_with_a_fix() -> None:
     [d] = [d for d in findings("workflows__examples__01.json") if d.rule == "unknown-param"]
-    assert '"image"' in d.message and d.hint == 'did you mean "image_url"?'
+    assert '"image"' in d.message
+    assert d.hint == 'did you mean "image_url"? (a required parameter, not given)'
 
 
 def test_sense_examples_find_every_dollar() -> None:
