@@ -209,6 +209,13 @@ def _slim(result: CheckedFile) -> CheckedFile:
                        result.diagnostics)
 
 
+def default_jobs(cpus: int, load: float) -> int:
+    """Worker processes for a big check: the CPUs nobody else is using (the 1-minute load
+    average says how many are busy), at least one. On a shared machine a worker on a busy
+    core only slows the others down and adds the cost of forking and pickling results."""
+    return max(1, min(cpus, int(cpus - load + 0.5)))
+
+
 def check_files(paths: Iterable[str | Path], project: Project,
                 jobs: int | None = None) -> list[CheckedFile]:
     """Analyse many files, in input order. With many files (and more than one CPU) the work
@@ -219,7 +226,8 @@ def check_files(paths: Iterable[str | Path], project: Project,
 
     files = [str(p) for p in paths]
     if jobs is None:
-        jobs = os.cpu_count() or 1
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        jobs = default_jobs(cpus, os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0)
     jobs = min(jobs, max(1, len(files) // (PARALLEL_MIN_FILES // 2)))
     if jobs <= 1 or len(files) < PARALLEL_MIN_FILES:
         return [analyze(Path(f), project) for f in files]
