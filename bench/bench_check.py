@@ -7,7 +7,13 @@
 measured in the same run, plus ``flowdsl --version`` against ``python -c "import yaml"`` and
 the wall time of checking one flow.
 
-    python bench/bench_check.py [--flows 1000] [--repeat 3]
+    python bench/bench_check.py [--flows 1000] [--repeat 3] [--root TREE]
+
+``--root`` benchmarks another checkout of flowdsl (e.g. the base commit, extracted with
+``git archive``) with this script, for before/after numbers from the same run conditions.
+Issue 16 rows (printed after the above): the JSON corpus in one process, the median of
+``flowdsl check one.flow.yaml`` and ``flowdsl --help``, a flow of 20,000 plain top-level
+steps, and the CLI's peak RSS against the number of files.
 
 check-jsonschema is a benchmark-only tool (``pip install check-jsonschema``); without it
 that row is skipped. Every tool runs as a fresh process, as a user would run it; the
@@ -27,10 +33,13 @@ import time
 from pathlib import Path
 from typing import Callable
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
+HERE = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(HERE))
 from bench.gen_corpus import generate  # noqa: E402
+
+# --root: the flowdsl tree under test (read before anything imports flowdsl).
+ROOT = Path(sys.argv[sys.argv.index("--root") + 1]).resolve() if "--root" in sys.argv else HERE
+sys.path.insert(0, str(ROOT))
 
 SCHEMA = ROOT / "flowdsl" / "schemas" / "definition.schema.json"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""),
@@ -75,6 +84,25 @@ def run(cmd: list[str], ok: tuple[int, ...] = (0,)) -> Callable[[], None]:
     return go
 
 
+def median(fn: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return sorted(times)[len(times) // 2]
+
+
+def peak_rss_mb(cmd: list[str]) -> float | None:
+    # Through GNU time: the rusage of a child forked straight from this (large) process
+    # counts the pages it shared with us before exec, so it reads the same for any command.
+    if not os.path.exists("/usr/bin/time"):
+        return None
+    proc = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], env=ENV, stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True)
+    return int(proc.stderr.strip().splitlines()[-1]) / 1024
+
+
 def compile_all(flows: list[Path], out: Path) -> list[Path]:
     from flowdsl.emit.compiler import compile_definition, dumps
     from flowdsl.frontend.source import load_workflow
@@ -95,9 +123,12 @@ def main() -> None:
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--flows", type=int, default=1000)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--root", default=str(HERE), help="the flowdsl tree to benchmark")
     args = ap.parse_args()
+    ENV["PYTHONPATH"] = str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
+    print(f"flowdsl under test: {ROOT}")
 
-    corpus = Path(__file__).parent / ".corpus"
+    corpus = HERE / "bench" / ".corpus"
     flows = generate(corpus, args.flows)
     jsons = compile_all(flows, corpus / "json")
     flow_dir = str(corpus / "flows")
@@ -121,7 +152,10 @@ def main() -> None:
     rows.append((f"check_files, fresh process, {os.cpu_count()} workers", t_par_proc))
 
     from flowdsl.catalog import load_catalog
+    from flowdsl.check.perf import tune_gc
     from flowdsl.check.run import Project, check_files
+
+    tune_gc()  # as the CLI does; without it the in-process rows measure the default collector
 
     t_seq = best(lambda: check_files(flows, Project(catalog=load_catalog()), jobs=1), args.repeat)
     rows.append(("check_files in-process, 1 process", t_seq))
@@ -146,6 +180,34 @@ def main() -> None:
           f"{t_yaml * 1000:6.0f} ms: {t_version / t_yaml:4.2f}x   (target <= 2.5x)")
     t_one = best(run([py, "-m", "flowdsl", "check", str(flows[0])], ok=(0, 1)), reps)
     print(f"one-flow check (CLI wall time):  {t_one:5.3f} s   (target <= 0.3 s)")
+
+    # issue 16 -------------------------------------------------------------------------
+    print()
+    t_json = best(lambda: check_files(jsons, Project(catalog=load_catalog()), jobs=1), args.repeat)
+    t_compose_json = best(run([py, "-c", COMPOSE, *map(str, jsons)]), args.repeat)
+    print(f"JSON corpus, check_files 1 process {t_json:7.3f} s; libyaml compose {t_compose_json:6.3f} s: "
+          f"{t_json / t_compose_json:4.2f}x   (target <= 3x)")
+    print(f"YAML corpus, check_files 1 process {t_seq:7.3f} s; libyaml compose {t_compose:6.3f} s: "
+          f"{t_seq / t_compose:4.2f}x   (target <= 3x)")
+    t_one_med = median(run([py, "-m", "flowdsl", "check", str(flows[0])], ok=(0, 1)), reps)
+    t_help = median(run([py, "-m", "flowdsl", "--help"]), reps)
+    print(f"check one.flow.yaml median {t_one_med:5.3f} s (target <= 0.12 s); "
+          f"--help median {t_help:5.3f} s (target <= 0.1 s)")
+    big = corpus / "big" / "steps20k.flow.yaml"
+    big.parent.mkdir(parents=True, exist_ok=True)
+    big.write_text("name: big\nsteps:\n" + "".join(f"  - {{id: s{i}, pass: {{}}}}\n" for i in range(20_000)),
+                   encoding="utf-8")
+    t_big = best(run([py, "-m", "flowdsl", "check", str(big)], ok=(0, 1)), 1)
+    print(f"20,000-step flow ({big.stat().st_size / 1e6:.2f} MB), CLI check {t_big:6.2f} s   (target <= 2 s)")
+    for n in (10, 100, len(flows)):
+        sub = corpus / f"n{n}"
+        if not sub.exists():
+            sub.mkdir(parents=True)
+            for f in flows[:n]:
+                (sub / f.name).write_bytes(f.read_bytes())
+        rss = peak_rss_mb([py, "-m", "flowdsl", "check", str(sub), "--format", "json"])
+        print(f"peak RSS, flowdsl check of {n:5} files: "
+              + (f"{rss:7.1f} MB (main process)" if rss is not None else "n/a (no /usr/bin/time)"))
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Iterator
 
 from flowdsl import ir
@@ -57,6 +57,19 @@ class DollarRef:
 # the condition grammar itself is lark's job.
 _DOLLAR = re.compile(r"\$((?:\.[A-Za-z0-9_][A-Za-z0-9_\-]*)+)")
 
+
+
+@lru_cache(maxsize=1024)
+def parse_python(text: str) -> ast.AST | SyntaxError:
+    """The tree of a python step's code, shared by every step with the same text (flows
+    repeat the same small snippets; positions in the tree are relative to the code, so
+    the same tree serves every copy). Callers only read it."""
+    try:
+        return ast.parse(text, filename="<python step>")
+    except SyntaxError as exc:
+        return exc
+    except ValueError as exc:  # NUL bytes in the source
+        return SyntaxError(str(exc))
 
 class Context:
     """Everything rules share; computed lazily and at most once per workflow."""
@@ -129,12 +142,7 @@ class Context:
     def python_ast(self, step: ir.PythonStep) -> ast.AST | SyntaxError:
         key = id(step)
         if key not in self._ast:
-            try:
-                self._ast[key] = ast.parse(step.code.text, filename="<python step>")
-            except SyntaxError as exc:
-                self._ast[key] = exc
-            except ValueError as exc:  # NUL bytes in the source
-                self._ast[key] = SyntaxError(str(exc))
+            self._ast[key] = parse_python(step.code.text)
         return self._ast[key]
 
     # ------------------------------------------------------------------ shared analyses

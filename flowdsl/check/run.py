@@ -209,19 +209,31 @@ def _slim(result: CheckedFile) -> CheckedFile:
                        result.diagnostics)
 
 
+def default_jobs(cpus: int, load: float) -> int:
+    """Worker processes for a big check: the CPUs nobody else is using (the 1-minute load
+    average says how many are busy), at least one. On a shared machine a worker on a busy
+    core only slows the others down and adds the cost of forking and pickling results."""
+    return max(1, min(cpus, int(cpus - load + 0.5)))
+
+
 def check_files(paths: Iterable[str | Path], project: Project,
-                jobs: int | None = None) -> list[CheckedFile]:
+                jobs: int | None = None, slim: bool = False) -> list[CheckedFile]:
     """Analyse many files, in input order. With many files (and more than one CPU) the work
     is spread over ``jobs`` processes (default: every CPU); a 20-step flow takes about a
     millisecond to check, so below PARALLEL_MIN_FILES forking costs more than it saves.
-    Results of worker processes carry no IR (``workflow`` is None, ``loaded`` is unknown)."""
+    Results of worker processes carry no IR (``workflow`` is None, ``loaded`` is unknown);
+    ``slim=True`` drops it in this process too, so memory stays flat in the number of files
+    (what a report needs: findings, and the text of files that have any)."""
     import os
 
     files = [str(p) for p in paths]
     if jobs is None:
-        jobs = os.cpu_count() or 1
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        jobs = default_jobs(cpus, os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0)
     jobs = min(jobs, max(1, len(files) // (PARALLEL_MIN_FILES // 2)))
     if jobs <= 1 or len(files) < PARALLEL_MIN_FILES:
+        if slim:
+            return [_slim(analyze(Path(f), project)) for f in files]
         return [analyze(Path(f), project) for f in files]
     import multiprocessing
 

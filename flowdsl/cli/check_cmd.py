@@ -80,7 +80,7 @@ def check(paths: tuple[str, ...], fmt: str, as_json: bool, strict: bool, color: 
         click.echo(f"flowdsl: warning: {p}: no flow files (*.flow.yaml, workflow *.json) found", err=True)
     project = project_for(files, config_path)
     # Many files are spread over every CPU (see check.run.check_files); results keep input order.
-    results = check_files(files, project)
+    results = check_files(files, project, slim=True)  # the report needs no IR: flat memory
     diags: list[Diagnostic] = [d for r in results for d in r.diagnostics]
     sources = {r.file: r.source for r in results if r.source}
     colored = use_color(color) if fmt == "text" else False

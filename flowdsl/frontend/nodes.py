@@ -172,7 +172,9 @@ class Reader:
         if node.style == "|":
             first = node.span.line + 1
             indent = 0
-            for ln in self.source_lines[first - 1:]:
+            source = self.source_lines
+            for i in range(first - 1, len(source)):  # no slice: it would copy the rest per block
+                ln = source[i]
                 if ln.strip():
                     indent = len(ln) - len(ln.lstrip(" "))
                     break

@@ -34,6 +34,12 @@ FLOW_KEYS: dict[str, tuple[str, ...]] = {
     "pass": ("pass", "result_path"),
 }
 # engine form
+# Levels of nested step lists (the top-level `steps` is 1; each parallel or if/choice branch
+# adds one). Real flows nest two or three; every later stage (checker, compiler, simulator)
+# walks steps recursively, so the reader stops here and those stages never see deeper.
+# YAML nesting (MAX_DEPTH, 128) allows about 42 levels of steps, so this limit is reachable.
+MAX_STEP_DEPTH = 32
+
 ENGINE_COMMON = ("id", "step_id", "type", "name", "continue_on_error", "timeout_seconds", "retry")
 ENGINE_KEYS: dict[str, tuple[str, ...]] = {
     "model": ("model", "version", "params", "fallback"),
@@ -100,18 +106,34 @@ class StepReader:
         self.r = r
         # True for engine definition files: there a step without `type` is worth a warning.
         self.definition = definition
+        self.depth = 0  # step lists being read, outermost first
+        self.too_deep = False  # the step-nesting finding is given once per file
 
     # lists ------------------------------------------------------------------
     def steps(self, node: YNode | None, what: str, step: str | None = None) -> tuple[ir.Step, ...]:
         seq = self.r.sequence(node, what, step)
         if seq is None:
             return ()
-        out = []
-        for item in seq.items:
-            s = self.step(item)
-            if s is not None:
-                out.append(s)
-        return tuple(out)
+        if self.depth >= MAX_STEP_DEPTH:
+            # Not read: what it declares and reads is noted so no "no step X" cascade follows.
+            self.r.broken.add(seq)
+            if not self.too_deep and seq.items:
+                self.too_deep = True
+                self.r.report(codes.LIMIT, f"steps are nested more than {MAX_STEP_DEPTH} levels deep "
+                              "(parallel and if branches); the steps below this point are not checked",
+                              seq.items[0].span, step=step,
+                              hint="move the inner part into its own flow or flatten the branches")
+            return ()
+        self.depth += 1
+        try:
+            out = []
+            for item in seq.items:
+                s = self.step(item)
+                if s is not None:
+                    out.append(s)
+            return tuple(out)
+        finally:
+            self.depth -= 1
 
     # one step -----------------------------------------------------------------
     def step(self, node: YNode) -> ir.Step | None:

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import json
 import weakref
-from typing import Any
-
-import jsonschema
+from typing import TYPE_CHECKING, Any
 
 from flowdsl import codes
 from flowdsl import ir
@@ -25,6 +23,9 @@ from flowdsl.frontend.load import Document, YMap, YNode, YScalar, YSeq
 from flowdsl.frontend.legacy_detect import legacy_export_finding
 from flowdsl.spans import Span
 from flowdsl.suggest import closest, did_you_mean
+
+if TYPE_CHECKING:  # jsonschema costs ~40 ms to import; most inputs never need it
+    import jsonschema
 
 META_KEYS = ("name", "description", "categories", "tags", "visibility")
 FLOW_TOP = META_KEYS + ("version", "inputs", "input_options", "outputs", "defaults", "steps",
@@ -224,6 +225,59 @@ def _check_type(r: Reader, name: str, node: YNode) -> bool:
     return ok
 
 
+# The input schemas nearly every flow writes ({type: integer, minimum: 1, default: 2}): for
+# these the metaschema check and the default's validation are done here, with the same
+# verdict and message as jsonschema's Draft 7 (tests/robustness/test_input_schema_fast.py
+# compares the two), so checking one flow does not import jsonschema at all.
+_SIMPLE_KEYS = frozenset(("type", "description", "title", "default", "minimum", "maximum"))
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _has_type(value: object, t: str) -> bool:
+    if t == "string":
+        return isinstance(value, str)
+    if t == "integer":  # Draft 7: 1.0 is an integer
+        return _is_number(value) and float(value).is_integer()  # type: ignore[arg-type]
+    if t == "number":
+        return _is_number(value)
+    if t == "boolean":
+        return isinstance(value, bool)
+    if t == "array":
+        return isinstance(value, list)
+    if t == "object":
+        return isinstance(value, dict)
+    return value is None
+
+
+def simple_schema_verdict(schema: dict[str, Any]) -> tuple[bool, str | None] | None:
+    """``(True, None)`` when ``schema`` is simple and valid with a fitting (or no) default,
+    ``(True, message)`` when the default does not fit, None when jsonschema must decide."""
+    if not schema.keys() <= _SIMPLE_KEYS:
+        return None
+    t = schema.get("type")
+    if t is not None and (not isinstance(t, str) or t not in JSON_TYPES):
+        return None
+    if any(k in schema and not isinstance(schema[k], str) for k in ("description", "title")):
+        return None
+    if any(k in schema and not _is_number(schema[k]) for k in ("minimum", "maximum")):
+        return None
+    if "default" not in schema or schema["default"] is None:
+        return True, None
+    value = schema["default"]
+    failed: list[tuple[str, str]] = []
+    if _is_number(value):
+        if "maximum" in schema and value > schema["maximum"]:
+            failed.append(("maximum", f"above its own maximum {schema['maximum']}"))
+        if "minimum" in schema and value < schema["minimum"]:
+            failed.append(("minimum", f"below its own minimum {schema['minimum']}"))
+    if t is not None and not _has_type(value, t):
+        failed.append(("type", f"not of its own type {t}"))
+    return True, min(failed)[1] if failed else None
+
+
 def _describe(error: jsonschema.ValidationError) -> str:
     v = error.validator
     s = error.validator_value
@@ -255,6 +309,20 @@ def _check_input_schema(r: Reader, name: str, m: YMap) -> None:
     if type_node is not None and not _check_type(r, name, type_node):
         valid = False
     schema = {str(k.value): plain(v) for k, v in m.items if k.value != "required"}
+    if not valid:
+        return
+    lo, hi = schema.get("minimum"), schema.get("maximum")
+    crossed = isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and lo > hi
+    fast = None if crossed else simple_schema_verdict(schema)  # crossed: reported below
+    if fast is not None:
+        default_node = m.get("default")
+        if fast[1] is not None and default_node is not None:
+            r.report(codes.SCHEMA, f'default {json.dumps(schema["default"])} of input "{name}" is '
+                     f"{fast[1]}", default_node.span,
+                     hint="the engine validates inputs, defaults included, against input_schema")
+        return
+    import jsonschema  # noqa: F811 - only for the schemas the fast path above leaves
+
     if valid:
         try:
             jsonschema.Draft7Validator.check_schema(schema)

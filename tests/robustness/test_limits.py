@@ -16,6 +16,7 @@ from flowdsl.cli.main import cli
 from flowdsl.emit.compiler import compile_definition, dumps
 from flowdsl.emit.printer import print_flow
 from flowdsl.frontend.load import MAX_DEPTH, MAX_FILE_BYTES, load_bytes, load_text
+from flowdsl.frontend.steps import MAX_STEP_DEPTH
 
 PROJECT = Project.bundled()
 HEAD = "name: t\nsteps:\n  - id: a\n    model: flux-2-pro\n    with:\n      prompt: hi\n      extra: "
@@ -191,3 +192,34 @@ def test_non_ascii_api_key(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     bad.write_bytes(b"\xff\xfe")
     with pytest.raises(ConfigError):
         read_api_key(bad)
+
+
+def _nested_ifs(levels: int) -> str:
+    cond = "\"$.inputs.p == 'x'\""
+    head = "name: t\ninputs:\n  p: {type: string, required: true}\nsteps:\n"
+    return (head + "  - " + "".join(f"{{id: c{i}, if: {cond}, then: [" for i in range(levels - 1))
+            + "{id: deep, pass: {v: 1}}" + "]}" * (levels - 1) + "\n")
+
+
+def test_steps_nested_beyond_the_step_limit_are_one_finding() -> None:
+    found = rules(_nested_ifs(MAX_STEP_DEPTH + 8))
+    assert [f[0] for f in found] == [codes.LIMIT]
+
+
+def test_steps_nested_to_the_step_limit_compile() -> None:
+    result = analyze(_nested_ifs(MAX_STEP_DEPTH), PROJECT, file="x.flow.yaml")
+    assert result.diagnostics == [] and result.workflow is not None
+    json.loads(dumps(compile_definition(result.workflow)))
+
+
+def test_deep_engine_choice_steps_are_one_finding() -> None:
+    step = '{"step_id": "c%d", "type": "choice", "choices": [{"conditions": true, "steps": ['
+    text = ('{"name": "t", "steps": [' + "".join(step % i for i in range(5_000)) + '{"step_id": "z", "type": "pass"}'
+            + "]}]}" * 5_000 + "]}")
+    found = rules(text, "x.json")
+    assert [f[0] for f in found] == [codes.LIMIT]
+
+
+def test_size_limit_message_names_the_limit() -> None:
+    doc = load_bytes(b"#" * (MAX_FILE_BYTES + 1), "huge.flow.yaml")
+    assert f"{MAX_FILE_BYTES:,} bytes" in doc.diagnostics[0].message

@@ -1,0 +1,52 @@
+"""libyaml's C composer (the fast path in frontend/load.py) gives the same document as our
+event loop, and is not used where it could crash or where the event loop has a finding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from flowdsl.frontend import load
+from flowdsl.frontend.load import Document, LineTable, load_text
+
+ROOT = Path(__file__).resolve().parents[2]
+FILES = sorted(p for d in ("tests", "examples") for p in (ROOT / d).rglob("*")
+               if p.is_file() and p.name.endswith((".yaml", ".yml", ".json")) and p.stat().st_size < 200_000)
+
+
+def both(text: str, file: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Document, Document]:
+    fast = load_text(text, file, json_like=file.endswith(".json"))
+    with monkeypatch.context() as m:
+        m.setattr(load, "_compose_fast", lambda text, lines: None)
+        slow = load_text(text, file, json_like=file.endswith(".json"))
+    return fast, slow
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_same_document_both_ways(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    fast, slow = both(text, path.name, monkeypatch)
+    assert (fast.root, fast.diagnostics) == (slow.root, slow.diagnostics)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet="ab:- \n[]{},'\"#\t|>?!0.1yn~", max_size=60))
+def test_same_document_for_odd_yaml(text: str) -> None:
+    mp = pytest.MonkeyPatch()
+    try:
+        fast, slow = both(text, "x.yaml", mp)
+    finally:
+        mp.undo()
+    assert (fast.root, fast.diagnostics) == (slow.root, slow.diagnostics)
+
+
+def test_deep_or_aliased_text_is_left_to_the_event_loop() -> None:
+    deep = "a: " + "[" * 3000 + "]" * 3000 + "\n"
+    assert load._compose_fast(deep, LineTable(deep)) is None
+    aliased = "a: &x [1]\nb: *x\n"
+    assert load._compose_fast(aliased, LineTable(aliased)) is None
+    ok = "a: [1, {b: c}]\n"
+    assert load._compose_fast(ok, LineTable(ok)) is not None
