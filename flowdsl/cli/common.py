@@ -227,6 +227,21 @@ def _umask() -> int:
     return mask
 
 
+def replace_file(path: Path, data: bytes, st: os.stat_result | None = None) -> None:
+    """Replace the regular file ``path`` atomically (never half a file), through a symlink if
+    ``path`` is one (the link stays a link), keeping the file's mode (a new file gets the one
+    the umask gives). ``st``: ``os.stat(path)`` if the caller has it (None: a new file).
+    Raises UsageError when the directory is missing, OSError when the write fails."""
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    if not target.parent.is_dir():
+        raise UsageError(f"cannot write {path}: the directory {target.parent} does not exist")
+    from flowdsl.catalog.cache import atomic_write
+    atomic_write(target, data)
+    # The temporary file was created 0600: give the result the mode the file had, or the one
+    # a new file gets under the umask (a flow or a compiled definition is not a secret).
+    os.chmod(target, stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask())
+
+
 def write_output(out: str | None, text: str) -> None:
     """Write ``text`` to ``out`` (``-`` or None: stdout). A regular file is replaced atomically
     (never half a file), through a symlink if ``out`` is one (the link stays a link); a FIFO, a
@@ -252,13 +267,6 @@ def write_output(out: str | None, text: str) -> None:
             with open(path, "w", encoding="utf-8") as fh:
                 fh.write(text)
             return
-        target = Path(os.path.realpath(path)) if path.is_symlink() else path
-        if not target.parent.is_dir():
-            raise UsageError(f"cannot write {out}: the directory {target.parent} does not exist")
-        from flowdsl.catalog.cache import atomic_write
-        atomic_write(target, text.encode("utf-8"))
-        # The temporary file was created 0600: give the result the mode the file had, or
-        # the one a new file gets under the umask (a compiled definition is not a secret).
-        os.chmod(target, stat.S_IMODE(st.st_mode) if st is not None else 0o666 & ~_umask())
+        replace_file(path, text.encode("utf-8"), st)
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror or exc}")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from flowdsl.cli.common import require_regular, write_output
+from flowdsl.cli.common import fail, format_option, require_regular, write_output
 from flowdsl.cli.main import EXIT_FINDINGS
 from flowdsl.diagnostics import Severity
 
@@ -30,7 +30,8 @@ def _schema_modeline(out: str | None) -> str | None:
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Write here (default: stdout).")
-def import_cmd(file: str, out: str | None) -> None:
+@format_option("text", "json", help="How findings (errors, warnings) are printed on stderr.")
+def import_cmd(file: str, out: str | None, fmt: str) -> None:
     """Turn FILE (engine JSON, create request or legacy console export) into .flow.yaml.
 
     Exit 1 when FILE has errors (reported on stderr; the flow is still written)."""
@@ -39,12 +40,14 @@ def import_cmd(file: str, out: str | None) -> None:
     from flowdsl.emit.printer import print_flow
     require_regular(file)  # a FIFO would block the read forever
     result = import_file(file)
-    if result.diagnostics:
-        shown = [d for d in result.diagnostics if d.severity is not Severity.NOTE]
-        if shown:
-            click.echo(render("text", shown, {result.file: result.source}, False), err=True, nl=False)
+    shown = [d for d in result.diagnostics if d.severity is not Severity.NOTE]
+    if fmt == "json":
+        click.echo(render("json", shown, {result.file: result.source}, False), err=True, nl=False)
+    elif shown:
+        click.echo(render("text", shown, {result.file: result.source}, False), err=True, nl=False)
     if result.workflow is None:
-        from flowdsl.cli.common import fail
+        if fmt == "json":
+            sys.exit(EXIT_FINDINGS)  # stderr holds the JSON findings only
         fail(f"cannot import {file}", EXIT_FINDINGS)
     # The flow is written even when the source has mistakes (they are easier to fix in the
     # .flow.yaml); the exit code says there were some.
