@@ -116,13 +116,22 @@ def find_config(start: Path) -> Path | None:
     return None
 
 
+def _not_a_file(path: Path) -> str:
+    """Why ``path`` cannot be a config file (it is not a regular file)."""
+    if path.is_dir():
+        return "is a directory, not a config file"
+    if path.exists():
+        return "is not a regular file (a FIFO, device or socket); give a flowdsl.toml or pyproject.toml"
+    return "no such config file"
+
+
 def load_config(explicit: Path | str | None = None, start: Path | str | None = None) -> Config:
     """The config named explicitly (``--config``), else the nearest one at or above
     ``start`` (default: the current directory); defaults when there is none."""
     if explicit is not None:
         path = Path(explicit)
         if not path.is_file():
-            raise ConfigError(f"{path}: no such config file")
+            raise ConfigError(f"{path}: {_not_a_file(path)}")
         table = _table(path)
         return parse_config(table or {}, path)
     found = find_config(Path(start) if start is not None else Path.cwd())

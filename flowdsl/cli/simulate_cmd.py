@@ -91,7 +91,8 @@ def simulate(file: str, pairs: tuple[str, ...], inputs_file: str | None, mocks_p
         from flowdsl.cli.common import fail
         fail(f"{file} has {len(errors)} error(s); fix them before simulating", EXIT_FINDINGS)
     if analysis.warnings:
-        click.echo(f"flowdsl simulate: {analysis.warnings} warning(s) in {file} (see flowdsl check)", err=True)
+        from flowdsl.cli.common import warn
+        warn(f"{analysis.warnings} warning(s) in {file} (see flowdsl check {file})")
 
     mocks = None
     if mocks_path is not None:
@@ -118,7 +119,8 @@ def simulate(file: str, pairs: tuple[str, ...], inputs_file: str | None, mocks_p
     if any(s.kind == "python" for s in wf.all_steps()):
         mode, note = resolve_mode(python_mode)
         if note:
-            click.echo(f"flowdsl simulate: {note}", err=True)
+            from flowdsl.cli.common import warn
+            warn(note)
     runner = PythonRunner(mode=mode)
     try:
         _run(Simulator(wf, catalog, mocks, runner), file, inputs, seed, fmt, step_id, runs, show_params)
