@@ -12,12 +12,12 @@ from typing import Any
 
 import click
 
-from flowdsl.cli.common import format_option
+from flowdsl.cli.common import format_option, require_regular
 from flowdsl.cli.exit_codes import epilog
 from flowdsl.cli.inputs import input_options
 from flowdsl.cli.remote_support import fail, handle_errors, make_client, remote_options, scrub
 from flowdsl.remote.deploy import DeployOutcome, apply_plan, deploy_flow
-from flowdsl.remote.errors import RemoteError, StalePlanError, UnreachableError
+from flowdsl.remote.errors import FlowError, RemoteError, StalePlanError, UnreachableError
 from flowdsl.remote.flowfile import load_flow
 from flowdsl.remote.plan import (FlowPlan, check_not_stale, load_plan, plan_document, plan_flow,
                                  render_plan, save_plan)
@@ -42,6 +42,8 @@ def plan(files: tuple[str, ...], fmt: str, out: str | None, lock: bool, producti
          api_url: str | None, api_key_file: str | None, verbose: bool) -> None:
     """Show what `deploy` would change: a diff of each compiled flow against its deployed
     latest version."""
+    # A missing or special file is a failed flow here (exit 1), not bad usage: plan's exit 2
+    # means "changes to deploy", and CI scripts read it that way.
     as_json = fmt == "json"
     plans: list[FlowPlan] = []
     with make_client(api_url, api_key_file, verbose) as client:
@@ -92,6 +94,8 @@ def deploy(files: tuple[str, ...], plan_file: str | None, lock: bool, production
     """Create each flow's workflow, or add its next version (v2, v3, ...); unchanged flows are
     left alone. Flows with error findings are refused."""
     as_json = fmt == "json"
+    for f in files:  # every named file is readable before any request is sent
+        require_regular(f)
     if plan_file and files:
         fail("give either FILE... or --plan, not both", 2)
     if plan_file and (lock or production):
@@ -161,8 +165,14 @@ def _definition_flow(definition: Any) -> Any:
 def _resolve_target(client: Any, target: str, version_id: str | None) -> tuple[str, Any]:
     """(workflow id or slug to trigger, the flow's IR or None)."""
     path = Path(target)
-    if path.is_file():
-        flow = load_flow(path)
+    if path.exists() or target.endswith((".yaml", ".yml", ".json")):
+        # A name that is a file (or looks like one) is a file: a missing flow file is "no such
+        # file", not a workflow id the API has never heard of.
+        try:
+            flow = load_flow(path)
+        except FlowError as exc:
+            exc.message = f"{target}: {exc.message}"
+            raise
         state = StateFile.for_flow(path)
         wf = find_remote(client, flow.name, state.get(client.endpoints.workflows, path))
         if wf is None:

@@ -14,7 +14,7 @@ Public surface:
 
 from flowdsl.remote.client import ApiClient, ClientStats
 from flowdsl.remote.errors import (AmbiguousWriteError, ApiError, AuthError, BadRequestError,
-                                   ConfigError, ConflictError, FlowError, ForbiddenError,
+                                   ConfigError, ConflictError, FlowError, FlowFileError, ForbiddenError,
                                    LockedError, NotFoundError, RateLimitedError, RemoteError,
                                    ServerError, StalePlanError, SyncError, TransportError,
                                    UnreachableError, WrongEndpointError)
@@ -24,7 +24,7 @@ from flowdsl.remote.settings import (Endpoints, RetryPolicy, Secret, Settings, e
 __all__ = [
     "ApiClient", "ClientStats", "Endpoints", "RetryPolicy", "Secret", "Settings",
     "endpoints_for", "load_settings",
-    "RemoteError", "ConfigError", "FlowError", "TransportError", "AmbiguousWriteError",
+    "RemoteError", "ConfigError", "FlowError", "FlowFileError", "TransportError", "AmbiguousWriteError",
     "ApiError", "BadRequestError", "AuthError", "ForbiddenError", "LockedError",
     "NotFoundError", "ConflictError", "RateLimitedError", "ServerError", "StalePlanError",
     "SyncError", "UnreachableError", "WrongEndpointError",

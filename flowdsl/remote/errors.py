@@ -45,6 +45,11 @@ class FlowError(RemoteError):
     pass
 
 
+class FlowFileError(FlowError):
+    """The named flow file is missing or not a regular file: bad usage (exit 2)."""
+    exit_code = EXIT_USAGE
+
+
 class TransportError(RemoteError):
     pass
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from flowdsl.remote.errors import FlowError
+from flowdsl.remote.errors import FlowError, FlowFileError
 
 
 @dataclass(frozen=True)
@@ -87,21 +87,24 @@ def _fmt(d: Any) -> str:
 
 
 def load_flow(path: str | Path) -> LocalFlow:
+    """The flow at ``path``, compiled. A FlowError's message does not repeat the path: the
+    caller puts it in front (``FILE: message``), once."""
     p = Path(path)
     if not p.is_file():
-        raise FlowError(f"{p}: no such file")
+        raise FlowFileError("no such file" if not p.exists() else
+                        "not a regular file (only regular files are read)")
     request, diagnostics = backend(p)
     errors = _errors(diagnostics)
     if errors or request is None:
-        first = _fmt(errors[0]) if errors else f"{p}: cannot be compiled"
+        first = _fmt(errors[0]) if errors else "it cannot be compiled"
         more = f" (and {len(errors) - 1} more error(s); run `flowdsl check {p}`)" if len(errors) > 1 else ""
-        raise FlowError(f"refusing {p}: {first}{more}")
+        raise FlowError(f"refusing it: {first}{more}")
     name = request.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise FlowError(f"refusing {p}: the flow has no `name` (the workflow's identity on the server)")
+        raise FlowError("refusing it: the flow has no `name` (the workflow's identity on the server)")
     definition = request.get("definition")
     if not isinstance(definition, dict):
-        raise FlowError(f"refusing {p}: no definition")
+        raise FlowError("refusing it: no definition")
     cats = request.get("categories") or ()
     return LocalFlow(path=p, name=name, description=str(request.get("description") or ""),
                      categories=tuple(str(c) for c in cats), definition=definition,

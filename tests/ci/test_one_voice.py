@@ -41,3 +41,27 @@ def test_config_that_is_a_fifo_says_so(tmp_path: Path) -> None:
                            "(a FIFO, device or socket); give a flowdsl.toml or pyproject.toml")
     code, _, err = run("check", "--config", str(tmp_path / "none.toml"), str(f))
     assert code == 2 and err.strip().endswith("none.toml: no such config file")
+
+
+@pytest.mark.parametrize("command", ["deploy", "trigger"])
+def test_remote_commands_refuse_bad_files_before_any_request(tmp_path: Path, command: str,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("EACHLABS_API_KEY", "k")
+    # Nothing listens there: a request would be a "connection refused" line instead.
+    url = "http://127.0.0.1:1/api/v1"
+    missing = str(tmp_path / "gone.flow.yaml")
+    for bad, reason in ((missing, "no such file"), (os.devnull, "not a regular file")):
+        r = CliRunner().invoke(cli, [command, bad, "--api-url", url])
+        assert r.exit_code == 2, r.output
+        [line] = r.stderr.strip().splitlines()
+        assert line.startswith("flowdsl: error: ") and reason in line and "connection" not in line
+        assert line.count(bad) == 1  # the file is named once
+
+
+def test_plan_counts_a_bad_file_as_a_failed_flow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # plan's exit 2 means "changes to deploy": a missing file must not read as that.
+    monkeypatch.setenv("EACHLABS_API_KEY", "k")
+    missing = str(tmp_path / "gone.flow.yaml")
+    r = CliRunner().invoke(cli, ["plan", missing, "--api-url", "http://127.0.0.1:1/api/v1"])
+    assert r.exit_code == 1
+    assert f"flowdsl: error: {missing}: no such file" in r.stderr

@@ -157,8 +157,9 @@ def test_auth_and_usage_errors(emulator: Any, project: Path, run: Any, monkeypat
     keyfile = project / "key.txt"
     keyfile.write_text(API_KEY + "\n")
     assert run("deploy", str(f), "--api-url", emulator.base_url, "--api-key-file", str(keyfile)).exit_code == 0
+    # A missing file is bad usage (2), found before any request, as in every other command.
     assert run("deploy", "missing.json", "--api-url", emulator.base_url,
-               "--api-key-file", str(keyfile)).exit_code == 1
+               "--api-key-file", str(keyfile)).exit_code == 2
     assert run("deploy", "--api-url", emulator.base_url).exit_code == 2
     r = run("deploy", str(f), "--api-url", "ftp://nowhere")
     assert r.exit_code == 2 and "bad API URL" in r.output
