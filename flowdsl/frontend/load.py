@@ -483,6 +483,62 @@ def load_text(text: str, file: str, *, json_like: bool = False) -> Document:
             gc.enable()
 
 
+def _indent(text: str, lines: LineTable, index: int) -> int:
+    start = lines.starts[lines.position(index)[0] - 1]
+    line = text[start:text.find("\n", start) if "\n" in text[start:] else len(text)]
+    return len(line) - len(line.lstrip(" "))
+
+
+def _real_cause(exc: yaml.MarkedYAMLError, text: str,
+                lines: LineTable) -> tuple[int, str, str] | None:
+    """Where the mistake is when libyaml reports it far away: (offset, message, hint).
+
+    An unclosed quote makes the string run on over the next lines (libyaml then fails
+    where the string finally ends, or at the end of the file); an unclosed ``{`` or ``[``
+    swallows the following lines until one cannot belong to it. Both are reported where
+    the quote or bracket opens. None: libyaml's own mark is the place."""
+    problem, context = exc.problem or "", exc.context or ""
+    here = exc.problem_mark.index if exc.problem_mark else None
+    if context == "while scanning a quoted scalar" and exc.context_mark is not None:
+        q = text[exc.context_mark.index:exc.context_mark.index + 1]
+        return (exc.context_mark.index, f"this quote ({q}) is not closed: the file ends inside the string",
+                f"close the string with {q} on this line")
+    if here is None:
+        return None
+    # The last quoted scalar before the failure, if it runs over several lines and ends
+    # just before the failing place (on that line), is the unclosed quote.
+    last: yaml.ScalarToken | None = None
+    try:
+        for tok in yaml.scan(text[:here], Loader=_Loader):
+            if isinstance(tok, yaml.ScalarToken):
+                last = tok
+    except yaml.YAMLError:
+        pass
+    err_line = lines.position(here)[0]
+    if last is not None and last.style in ('"', "'") and last.start_mark.index < here:
+        start_line = lines.position(last.start_mark.index)[0]
+        end_line = lines.position(last.end_mark.index)[0]
+        if start_line < end_line == err_line:
+            q = last.style
+            return (last.start_mark.index,
+                    f"this quote ({q}) is not closed on its line: the string runs on to line "
+                    f"{err_line}, where YAML then fails ({problem})",
+                    f"close the string with {q} on this line")
+    if context in ("while parsing a flow mapping", "while parsing a flow sequence") \
+            and exc.context_mark is not None:
+        opened = exc.context_mark.index
+        open_line = lines.position(opened)[0]
+        # The failing line is indented no deeper than the bracket's line: it is the next
+        # entry of the enclosing block, so the bracket was never closed (a missing comma
+        # inside a multi-line flow collection fails on a more indented line).
+        if err_line > open_line and _indent(text, lines, here) <= _indent(text, lines, opened):
+            b = text[opened]
+            closer = "}" if b == "{" else "]"
+            return (opened, f"this {b} is never closed: YAML fails on line {err_line} ({problem})",
+                    f"close it with {closer}")
+    return None
+
+
 def _load_text(text: str, file: str, *, json_like: bool = False) -> Document:
     diags: list[Diagnostic] = []
     # JSON allows tabs between tokens, YAML does not; a tab is one character either way,
@@ -518,6 +574,11 @@ def _load_text(text: str, file: str, *, json_like: bool = False) -> Document:
                                Span.point(file, tline, len(tab.group(1)) + 1), hint="indent with spaces"))
             return Document(file, text, None, diags)
         problem = exc.problem or "invalid YAML"
+        cause = _real_cause(exc, text_for_yaml, lines)
+        if cause is not None:
+            at, message, hint = cause
+            diags.append(error(codes.YAML_SYNTAX, message, lines.point(file, at), hint=hint))
+            return Document(file, text, None, diags)
         context = f" ({exc.context})" if exc.context else ""
         diags.append(error(codes.YAML_SYNTAX, f"{problem}{context}", Span.point(file, line, col)))
         return Document(file, text, None, diags)
