@@ -489,6 +489,34 @@ def _indent(text: str, lines: LineTable, index: int) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
+def _deep_bracket(text: str, stop: int) -> int:
+    """The offset of the flow bracket that opens level MAX_DEPTH + 1 before ``stop`` (quoted
+    strings and comments skipped; block levels are not counted, so this is where the flow
+    nesting alone is too deep), else ``stop``."""
+    depth, i, quote = 0, 0, ""
+    while i < stop:
+        ch = text[i]
+        if quote:
+            if ch == "\\" and quote == '"':
+                i += 1
+            elif ch == quote:
+                quote = ""
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#" and (i == 0 or text[i - 1] in " \t\n"):
+            nl = text.find("\n", i)
+            i = stop if nl < 0 else nl
+            continue
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return i
+        elif ch in "]}":
+            depth -= 1
+        i += 1
+    return stop
+
+
 def _real_cause(exc: yaml.MarkedYAMLError, text: str,
                 lines: LineTable) -> tuple[int, str, str] | None:
     """Where the mistake is when libyaml reports it far away: (offset, message, hint).
@@ -574,6 +602,13 @@ def _load_text(text: str, file: str, *, json_like: bool = False) -> Document:
                                Span.point(file, tline, len(tab.group(1)) + 1), hint="indent with spaces"))
             return Document(file, text, None, diags)
         problem = exc.problem or "invalid YAML"
+        if "maximum nesting depth" in problem:
+            # libyaml (0.2.5 as PyYAML 6.0.4 bundles it) stops its scanner at 1,000 flow
+            # levels, before our composer sees the event that crosses MAX_DEPTH.
+            at = _deep_bracket(text_for_yaml, mark.index if mark else 0)
+            diags.append(error(codes.LIMIT, f"values are nested more than {MAX_DEPTH} levels deep",
+                               lines.point(file, at), hint="flatten the structure"))
+            return Document(file, text, None, diags)
         cause = _real_cause(exc, text_for_yaml, lines)
         if cause is not None:
             at, message, hint = cause
