@@ -28,7 +28,7 @@ def _schema_modeline(out: str | None) -> str | None:
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False), help="Write here (default: stdout).")
 @format_option("text", "json", help="How findings (errors, warnings) are printed on stderr.")
 def import_cmd(file: str, out: str | None, fmt: str) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from flowdsl.cli.common import format_option, require_regular
+from flowdsl.cli.common import format_option, require_regular, write_output
 from flowdsl.cli.exit_codes import epilog
 from flowdsl.cli.inputs import input_options
 from flowdsl.cli.remote_support import fail, handle_errors, make_client, remote_options, scrub
@@ -20,7 +20,7 @@ from flowdsl.remote.deploy import DeployOutcome, apply_plan, deploy_flow
 from flowdsl.remote.errors import FlowError, RemoteError, StalePlanError, UnreachableError
 from flowdsl.remote.flowfile import load_flow
 from flowdsl.remote.plan import (FlowPlan, check_not_stale, load_plan, plan_document, plan_flow,
-                                 render_plan, save_plan)
+                                 plan_text, render_plan)
 from flowdsl.remote.state import StateFile, find_remote
 from flowdsl.remote.trigger import BULK_MAX, ExecutionWatch, start_bulk, start_execution
 
@@ -68,7 +68,9 @@ def plan(files: tuple[str, ...], fmt: str, out: str | None, lock: bool, producti
         if errors:
             _err(f"plan not saved to {out}: {len(errors)} flow(s) failed")
         else:
-            save_plan(Path(out), plans, endpoint)
+            # Written like every output a user names (through a symlink, keeping the file's
+            # mode): a plan holds definitions and the endpoint, no secret, unlike the state file.
+            write_output(out, plan_text(plans, endpoint))
             click.echo(f"plan saved to {out}; apply it with `flowdsl deploy --plan {out}`", err=True)
     if errors:
         sys.exit(1)

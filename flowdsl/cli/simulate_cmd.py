@@ -96,6 +96,10 @@ def simulate(file: str, pairs: tuple[str, ...], inputs_file: str | None, mocks_p
 
     mocks = None
     if mocks_path is not None:
+        # A missing or special mocks file is bad input to the command (one usage line, like
+        # every other named input); a mocks file that reads but is wrong gives findings.
+        from flowdsl.cli.common import require_regular
+        require_regular(mocks_path)
         mocks, diags = load_mocks(mocks_path, wf)
         if mocks is None:
             try:

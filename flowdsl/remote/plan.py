@@ -187,8 +187,13 @@ def plan_document(plans: list[FlowPlan], endpoint: str) -> dict[str, Any]:
             "summary": {a: sum(p.action == a for p in plans) for a in ("create", "update", "noop", "error")}}
 
 
+def plan_text(plans: list[FlowPlan], endpoint: str) -> str:
+    """The saved-plan file's text (what ``deploy --plan`` reads back)."""
+    return json.dumps(plan_document(plans, endpoint), indent=2, sort_keys=True) + "\n"
+
+
 def save_plan(path: Path, plans: list[FlowPlan], endpoint: str) -> None:
-    atomic_write(path, (json.dumps(plan_document(plans, endpoint), indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    atomic_write(path, plan_text(plans, endpoint).encode("utf-8"))
 
 
 def load_plan(path: Path) -> tuple[str, list[FlowPlan]]:

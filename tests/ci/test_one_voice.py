@@ -65,3 +65,17 @@ def test_plan_counts_a_bad_file_as_a_failed_flow(tmp_path: Path, monkeypatch: py
     r = CliRunner().invoke(cli, ["plan", missing, "--api-url", "http://127.0.0.1:1/api/v1"])
     assert r.exit_code == 1
     assert f"flowdsl: error: {missing}: no such file" in r.stderr
+
+
+def test_import_and_mocks_name_a_bad_file_like_every_command(tmp_path: Path) -> None:
+    flow = tmp_path / "w.flow.yaml"
+    flow.write_text("name: t\nsteps:\n  - {id: a, pass: {ok: true}}\n")
+    missing = str(tmp_path / "gone.json")
+    for args, line in (
+            (["import", missing], f"flowdsl: error: no such file or directory: {missing}"),
+            (["simulate", str(flow), "--mocks", missing],
+             f"flowdsl: error: no such file or directory: {missing}"),
+            (["simulate", str(flow), "--mocks", os.devnull],
+             f"flowdsl: error: not a regular file: {os.devnull} (only regular files are read)")):
+        code, _, err = run(*args)
+        assert code == 2 and err.strip() == line

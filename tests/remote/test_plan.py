@@ -111,3 +111,19 @@ def test_plan_for_another_endpoint_is_refused(make_emulator: Any, project: Path,
     r = run("deploy", "--plan", str(plan), "--api-url", b.base_url)
     assert r.exit_code == 1 and "was made against" in r.output
     assert run("deploy", str(f), "--plan", str(plan), "--api-url", a.base_url).exit_code == 2
+
+
+def test_plan_out_writes_through_a_symlink_keeping_the_mode(emulator: Any, project: Path,
+                                                           run: Any) -> None:
+    import os
+    import stat
+    f = write_flow(project / "flows", 1)
+    real = project / "real-plan.json"
+    real.write_text("{}\n")
+    os.chmod(real, 0o644)
+    link = project / "p.json"
+    link.symlink_to(real.name)
+    assert run("plan", str(f), "--out", str(link), "--api-url", emulator.base_url).exit_code == 2
+    assert link.is_symlink() and os.readlink(link) == real.name
+    assert stat.S_IMODE(real.stat().st_mode) == 0o644  # a plan is not a secret: not forced to 0600
+    assert json.loads(real.read_text())["summary"]["create"] == 1
