@@ -12,7 +12,7 @@ from flowdsl import ir
 from flowdsl.simulate import defaults as D
 from flowdsl.simulate.mocks import StepMock
 from flowdsl.simulate.operators import evaluate
-from flowdsl.simulate.records import REDACTED, Failure, Policy, secret_header
+from flowdsl.simulate.records import REDACTED, Failure, Policy, Rec, secret_header
 from flowdsl.simulate.values import Scope, UnresolvedReference, compile_value
 
 if TYPE_CHECKING:
@@ -230,6 +230,17 @@ def _container_cap(node: "Parallel | Choice", run: "Run", t: float, end: float,
                               f"{node.timeout_s:g} s timeout"}, node.id)
 
 
+def _close(run: "Run", rec: Rec, end: float, failure: Failure | None) -> tuple[float, Failure | None]:
+    """End a container step (parallel or choice) whose output is already set: failed with
+    its branch's error (kept output), else completed with its primary."""
+    if failure is not None:
+        run.fail(rec, end, failure.error, keep_output=True)
+        return end, Failure(end, failure.error, failure.step)  # the step where it started
+    rec.status = "completed"
+    rec.primary = D.primary_of(rec.output)
+    return end, None
+
+
 class Parallel(Node):
     def __init__(self, step: ir.ParallelStep, sim: "Simulator") -> None:
         super().__init__(step)
@@ -282,12 +293,7 @@ class Parallel(Node):
         end, failure = self.cap(run, t, end, failure, "parallel")
         rec.ended = end
         rec.output = [run.records[b[-1].id].output if b else None for b in self.branches]
-        if failure is not None:
-            run.fail(rec, end, failure.error, keep_output=True)
-            return end, Failure(end, failure.error, failure.step)  # the step where it started
-        rec.status = "completed"
-        rec.primary = D.primary_of(rec.output)
-        return end, None
+        return _close(run, rec, end, failure)
 
 
 class Choice(Node):
@@ -316,9 +322,4 @@ class Choice(Node):
         end, failure = self.cap(run, t, end, failure, "choice")
         rec.ended = end
         rec.output = run.records[branch[-1].id].output if branch else None
-        if failure is not None:
-            run.fail(rec, end, failure.error, keep_output=True)
-            return end, Failure(end, failure.error, failure.step)  # the step where it started
-        rec.status = "completed"
-        rec.primary = D.primary_of(rec.output)
-        return end, None
+        return _close(run, rec, end, failure)
