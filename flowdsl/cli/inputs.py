@@ -10,14 +10,13 @@ message; the commands print it and exit 2.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Callable, TypeVar
 
 import click
-import yaml
 
 from flowdsl import ir
-from flowdsl.simulate.inputs import InputError, coerce, parse_pairs, prepare
+from flowdsl.simulate.inputs import (InputError, as_mapping, coerce, parse_pairs, prepare,
+                                     read_inputs_doc)
 
 __all__ = ["InputError", "check_pairs", "input_options", "inputs_for_run", "inputs_for_trigger",
            "read_inputs_doc", "read_trigger_file"]
@@ -40,35 +39,9 @@ def input_options(*, many: bool) -> Callable[[F], F]:
     return deco
 
 
-def read_inputs_doc(path: str) -> Any:
-    """The parsed inputs file (size-capped, regular files only: never /dev/zero or a FIFO)."""
-    from flowdsl.frontend.source import MAX_FILE_BYTES, read_regular
-    try:
-        raw = read_regular(path)
-        if len(raw) > MAX_FILE_BYTES:
-            raise InputError(f"the inputs file {path} is over {MAX_FILE_BYTES // (1024 * 1024)} MiB")
-        text = raw.decode("utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the inputs file {path}: {getattr(exc, 'strerror', None) or exc}") from None
-    is_json = path.endswith(".json")
-    try:
-        return json.loads(text) if is_json else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"the inputs file {path} is not valid {'JSON' if is_json else 'YAML'}: {first}") from None
-
-
-def _mapping(data: Any, path: str, where: str = "") -> dict[str, Any]:
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise InputError(f"the inputs file {path}{where} must be a mapping of input name to value")
-    return {str(k): v for k, v in data.items()}
-
-
 def inputs_for_run(wf: ir.Workflow, pairs: tuple[str, ...], inputs_file: str | None) -> dict[str, Any]:
     """One run's inputs (``simulate``): the file, then ``-i`` over it, defaults applied, validated."""
-    given = _mapping(read_inputs_doc(inputs_file), inputs_file) if inputs_file else {}
+    given = as_mapping(read_inputs_doc(inputs_file), inputs_file) if inputs_file else {}
     given.update(parse_pairs(pairs, wf))
     return prepare(wf, given)
 
@@ -88,12 +61,12 @@ def read_trigger_file(inputs_file: str | None, *, max_items: int = 10_000) -> tu
         return [{}], False
     data = read_inputs_doc(inputs_file)
     if not isinstance(data, list):
-        return [_mapping(data, inputs_file)], False
+        return [as_mapping(data, inputs_file)], False
     if not data:
         raise InputError(f"the inputs file {inputs_file} holds an empty list: nothing to trigger")
     if len(data) > max_items:
         raise InputError(f"the inputs file {inputs_file} holds {len(data)} inputs; at most {max_items}")
-    return [_mapping(d, inputs_file, f" (entry {n})") for n, d in enumerate(data, 1)], True
+    return [as_mapping(d, inputs_file, f" (entry {n})") for n, d in enumerate(data, 1)], True
 
 
 def inputs_for_trigger(wf: ir.Workflow | None, pairs: tuple[str, ...], items: list[dict[str, Any]],

@@ -7,7 +7,6 @@ Every problem is an :class:`InputError` whose message is one line naming the inp
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any, Iterable
 
 import yaml
@@ -96,26 +95,37 @@ def parse_pairs(pairs: Iterable[str], wf: ir.Workflow) -> dict[str, Any]:
     return out
 
 
-def read_inputs_file(path: str) -> dict[str, Any]:
+def read_inputs_doc(path: str) -> Any:
+    """The parsed inputs file, JSON or YAML by its name (size-capped, regular files only:
+    never /dev/zero or a FIFO, which would read forever)."""
     from flowdsl.frontend.source import MAX_FILE_BYTES, read_regular
     try:
-        raw = read_regular(path)  # never /dev/zero or a FIFO: those would read forever
+        raw = read_regular(path)
         if len(raw) > MAX_FILE_BYTES:
             raise InputError(f"the inputs file {path} is over {MAX_FILE_BYTES // (1024 * 1024)} MiB")
         text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the inputs file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    is_json = path.endswith(".json")
     try:
-        data = json.loads(text) if path.endswith(".json") else yaml.safe_load(text)
+        return json.loads(text) if is_json else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError(f"the inputs file {path} is not valid {'JSON' if path.endswith('.json') else 'YAML'}: "
-                         f"{first}") from None
+        raise InputError(f"the inputs file {path} is not valid {'JSON' if is_json else 'YAML'}: {first}") from None
+
+
+def as_mapping(data: Any, path: str, where: str = "") -> dict[str, Any]:
+    """An inputs document (or one entry of a list of them) as {name: value}."""
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise InputError(f"the inputs file {path} must hold a mapping of input name to value")
+        raise InputError(f"the inputs file {path}{where} must be a mapping of input name to value")
     return {str(k): v for k, v in data.items()}
+
+
+def read_inputs_file(path: str) -> dict[str, Any]:
+    """One run's inputs from a file: a mapping of input name to value."""
+    return as_mapping(read_inputs_doc(path), path)
 
 
 def prepare(wf: ir.Workflow, given: dict[str, Any]) -> dict[str, Any]:
