@@ -8,18 +8,12 @@ from pathlib import Path
 
 import click
 
-from flowdsl.cli.common import collect
+from flowdsl.cli.common import collect, format_option, warn
+from flowdsl.cli.exit_codes import epilog
 from flowdsl.cli.main import EXIT_FINDINGS, EXIT_OK
 from flowdsl.diagnostics import Diagnostic, Severity
 
 FORMATS = ("text", "json", "sarif", "github")
-
-EXIT_CODES = """\b
-Exit codes:
-  0  no errors (warnings allowed unless --strict)
-  1  errors found, or warnings with --strict
-  2  bad usage (unknown option, missing path)
-  3  internal error (a bug in flowdsl)"""
 
 
 def render(fmt: str, diags: list[Diagnostic], sources: dict[str, str], color: bool) -> str:
@@ -50,19 +44,18 @@ def _empty_paths(paths: tuple[str, ...], files: list[Path]) -> list[str]:
     return empty
 
 
-@click.command("check", epilog=EXIT_CODES)
+@click.command("check", epilog=epilog("check"))
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-              help="How findings are printed. 'github' prints workflow-command annotations and, "
-                   "under GitHub Actions, appends a Markdown summary to $GITHUB_STEP_SUMMARY.")
-@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@format_option(*FORMATS,
+               help="How findings are printed. 'github' prints workflow-command annotations and, "
+                    "under GitHub Actions, appends a Markdown summary to $GITHUB_STEP_SUMMARY.")
 @click.option("--strict", is_flag=True, help="Warnings fail the check too.")
 @click.option("--color/--no-color", default=None,
               help="Colour text output; --color forces it even into a pipe "
                    "(default: on a TTY, unless NO_COLOR is set and non-empty).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="flowdsl.toml or pyproject.toml to read (default: nearest one).")
-def check(paths: tuple[str, ...], fmt: str, as_json: bool, strict: bool, color: bool | None,
+def check(paths: tuple[str, ...], fmt: str, strict: bool, color: bool | None,
           config_path: str | None) -> None:
     """Check .flow.yaml files and JSON definitions; directories are searched recursively.
 
@@ -71,13 +64,9 @@ def check(paths: tuple[str, ...], fmt: str, as_json: bool, strict: bool, color: 
     """
     from flowdsl.check.run import check_files
     from flowdsl.cli.setup import project_for
-    if as_json:
-        if fmt not in ("text", "json"):
-            raise click.UsageError(f"--json conflicts with --format {fmt}")
-        fmt = "json"
     files = collect(paths)
     for p in _empty_paths(paths, files):
-        click.echo(f"flowdsl: warning: {p}: no flow files (*.flow.yaml, workflow *.json) found", err=True)
+        warn(f"{p}: no flow files (*.flow.yaml, workflow *.json) found")
     project = project_for(files, config_path)
     # Many files are spread over every CPU (see check.run.check_files); results keep input order.
     results = check_files(files, project, slim=True)  # the report needs no IR: flat memory
@@ -97,6 +86,6 @@ def check(paths: tuple[str, ...], fmt: str, as_json: bool, strict: bool, color: 
         from flowdsl.report.summary import append_step_summary, markdown
         problem = append_step_summary(markdown(diags, [r.file for r in results]))
         if problem:
-            click.echo(f"flowdsl: warning: {problem}", err=True)
+            warn(problem)
     failing = any(d.severity.value == "error" or (strict and d.severity.value == "warning") for d in diags)
     sys.exit(EXIT_FINDINGS if failing else EXIT_OK)

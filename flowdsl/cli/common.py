@@ -133,7 +133,8 @@ def format_option(*choices: str, default: str = "text", json_alias: bool = True,
         def wrapper(*args: Any, fmt: str | None = None, as_json: bool = False, **kwargs: Any) -> Any:
             if as_json:
                 if fmt not in (None, "json"):
-                    raise UsageError(f"--json conflicts with --format {fmt}")
+                    # A malformed command line (not bad input): click's error, with "see --help".
+                    raise click.UsageError(f"--json conflicts with --format {fmt}")
                 fmt = "json"
             return f(*args, fmt=fmt or default, **kwargs)
 

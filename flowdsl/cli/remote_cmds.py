@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from flowdsl.cli.common import format_option, require_regular, write_output
+from flowdsl.cli.common import error_line, format_option, require_regular, write_output
 from flowdsl.cli.exit_codes import epilog
 from flowdsl.cli.inputs import input_options
 from flowdsl.cli.remote_support import fail, handle_errors, make_client, remote_options, scrub
@@ -26,7 +26,8 @@ from flowdsl.remote.trigger import BULK_MAX, ExecutionWatch, start_bulk, start_e
 
 
 def _err(message: str) -> None:
-    click.echo(f"flowdsl: error: {scrub(message)}", err=True)
+    """One flow's failure: the common error line (the command goes on with the others)."""
+    click.echo(error_line(scrub(message)), err=True)
 
 
 @click.command("plan", epilog=epilog("plan"))

@@ -264,7 +264,8 @@ def test_graph_json(tmp_path: Path) -> None:
     assert all(e["from"] in ids and e["to"] in ids for e in data["edges"])
     assert run("graph", "--json", str(EXAMPLE))[1] == out
     code, _, err = run("graph", "--json", "--format", "dot", str(EXAMPLE))
-    assert code == 2 and _one_error_line(err) == "flowdsl: error: --json conflicts with --format dot"
+    assert code == 2 and _one_error_line(err) == ("flowdsl: error: --json conflicts with --format dot "
+                                                  "(see 'flowdsl graph --help')")
 
 
 def test_rules_json() -> None:
