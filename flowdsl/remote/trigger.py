@@ -41,28 +41,14 @@ def _parse_time(text: Any) -> float | None:
 def start_execution(client: ApiClient, ident: str, inputs: dict[str, Any], *,
                     version_id: str | None = None,
                     sleep: Callable[[float], None] = time.sleep) -> str:
-    policy = client.settings.retry
-    began = time.time() - 1.0  # the API's timestamps have whole seconds
-    for attempt in range(1, policy.max_attempts + 1):
-        try:
-            resp = client.trigger(ident, inputs, version_id)
-        except AmbiguousWriteError:
-            try:
-                recent = (client.list_executions(ident, limit=20) or {}).get("executions") or []
-            except RemoteError:
-                recent = []
-            for ex in recent:
-                created = _parse_time(ex.get("created_at"))
-                if ex.get("inputs") == inputs and created is not None and created >= began:
-                    return str(ex["execution_id"])
-            if attempt < policy.max_attempts:
-                sleep(policy.delay(attempt))
-            continue
-        eid = resp.get("execution_id") if isinstance(resp, dict) else None
-        if not eid:
-            raise RemoteError(f"trigger of {ident!r} failed: {(resp or {}).get('message', 'no execution id')}")
-        return str(eid)
-    raise TransportError(f"could not trigger {ident!r} after {policy.max_attempts} attempts")
+    resp, found = _post_or_find(client, ident, lambda: client.trigger(ident, inputs, version_id),
+                                [inputs], set(), sleep)
+    if found is not None:
+        return str(found[0]["execution_id"])
+    eid = resp.get("execution_id") if isinstance(resp, dict) else None
+    if not eid:
+        raise RemoteError(f"trigger of {ident!r} failed: {(resp or {}).get('message', 'no execution id')}")
+    return str(eid)
 
 
 BULK_MAX = 10  # inputs per bulk-trigger request, the API's limit
@@ -77,22 +63,32 @@ def start_bulk(client: ApiClient, ident: str, batch: list[dict[str, Any]], *,
     (``known``: execution ids already accounted for, e.g. earlier batches with equal inputs)."""
     if not 1 <= len(batch) <= BULK_MAX:
         raise ValueError(f"a bulk trigger takes 1 to {BULK_MAX} inputs")
+    resp, found = _post_or_find(client, ident, lambda: client.bulk_trigger(ident, batch, version_id),
+                                batch, known or set(), sleep)
+    if found is not None:
+        return found
+    entries = resp.get("executions") if isinstance(resp, dict) else None
+    if not isinstance(entries, list) or len(entries) != len(batch):
+        raise RemoteError(f"bulk trigger of {ident!r}: the response does not list one execution per input")
+    return [e if isinstance(e, dict) else {"status": "failed", "message": "no entry"} for e in entries]
+
+
+def _post_or_find(client: ApiClient, ident: str, post: Callable[[], Any], batch: list[dict[str, Any]],
+                  known: set[str], sleep: Callable[[float], None]) -> tuple[Any, list[dict[str, Any]] | None]:
+    """Send a trigger (``post``), never re-sending blindly: (the response, None), or after a
+    lost response (None, the executions it started, found by inputs and time); a batch that
+    is not found is re-sent by the retry policy."""
     policy = client.settings.retry
     began = time.time() - 1.0  # the API's timestamps have whole seconds
     for attempt in range(1, policy.max_attempts + 1):
         try:
-            resp = client.bulk_trigger(ident, batch, version_id)
+            return post(), None
         except AmbiguousWriteError:
-            found = _find_started(client, ident, batch, began, known or set())
+            found = _find_started(client, ident, batch, began, known)
             if found is not None:
-                return found
+                return None, found
             if attempt < policy.max_attempts:
                 sleep(policy.delay(attempt))
-            continue
-        entries = resp.get("executions") if isinstance(resp, dict) else None
-        if not isinstance(entries, list) or len(entries) != len(batch):
-            raise RemoteError(f"bulk trigger of {ident!r}: the response does not list one execution per input")
-        return [e if isinstance(e, dict) else {"status": "failed", "message": "no entry"} for e in entries]
     raise TransportError(f"could not trigger {ident!r} after {policy.max_attempts} attempts")
 
 
