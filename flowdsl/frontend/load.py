@@ -21,7 +21,7 @@ import math
 import operator
 import re
 from dataclasses import dataclass, field
-from typing import Union
+from typing import NamedTuple, Union
 
 import yaml
 
@@ -51,10 +51,13 @@ _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
+_STR = "tag:yaml.org,2002:str"
 
 
-@dataclass(frozen=True, slots=True)
-class YScalar:
+# Named tuples, not frozen dataclasses: the loader makes one per node of every file, and a
+# tuple costs a fifth of a frozen dataclass's ``__init__`` (issue 16). Built in the hot
+# loop with ``_new(YScalar, (...))``, which skips the keyword-aware ``__new__``.
+class YScalar(NamedTuple):
     value: str | int | float | bool | None
     span: Span
     style: str | None  # None plain, "'", '"', "|", ">"
@@ -62,22 +65,21 @@ class YScalar:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class YSeq:
+class YSeq(NamedTuple):
     items: tuple["YNode", ...]
     span: Span
 
 
-@dataclass(frozen=True, slots=True)
-class YMap:
+class YMap(NamedTuple):
     items: tuple[tuple[YScalar, "YNode"], ...]
     span: Span
     # key -> value (the first one, should a key be duplicated); built once by the loader.
-    index: dict[str, "YNode"] = field(default_factory=dict, compare=False, repr=False)
+    index: dict[str, "YNode"] | None = None
 
     def get(self, key: str) -> "YNode | None":
-        if self.index or not self.items:
-            return self.index.get(key)
+        index = self.index
+        if index is not None:
+            return index.get(key)
         for k, v in self.items:
             if k.value == key:
                 return v
@@ -86,12 +88,28 @@ class YMap:
     def keys(self) -> list[str]:
         return [str(k.value) for k, _ in self.items]
 
+    # The index is derived from the items: equality and hashing ignore it (comparing it too
+    # would compare every nested value twice per level, exponentially in the depth).
+    def __eq__(self, other: object) -> bool:
+        return (type(other) is YMap and self.items == other.items  # type: ignore[union-attr]
+                and self.span == other.span)  # type: ignore[union-attr]
+
+    def __ne__(self, other: object) -> bool:
+        return not self == other
+
+    def __hash__(self) -> int:
+        return hash((self.items, self.span))
+
     def key_span(self, key: str) -> Span:
         for k, _ in self.items:
             if k.value == key:
                 return k.span
         return self.span
 
+
+_new = tuple.__new__
+_bisect = bisect.bisect_right
+_ScalarNode, _SequenceNode = yaml.ScalarNode, yaml.SequenceNode
 
 YNode = Union[YScalar, YSeq, YMap]
 
@@ -133,15 +151,15 @@ class LineTable:
         # Called for every node of every file: one bisect for the start and, as most nodes
         # end on the line they start on, a look at the next line start for the end.
         starts = self.starts
-        row = bisect.bisect_right(starts, start) - 1
+        row = _bisect(starts, start) - 1
         if end <= start:
             col = start - starts[row] + 1
-            return Span(file, row + 1, col, row + 1, col)
+            return _new(Span, (file, row + 1, col, row + 1, col))
         if row + 1 == len(starts) or end < starts[row + 1]:
-            base = starts[row]
-            return Span(file, row + 1, start - base + 1, row + 1, end - base + 1)
-        erow = bisect.bisect_right(starts, end, row + 1) - 1
-        return Span(file, row + 1, start - starts[row] + 1, erow + 1, end - starts[erow] + 1)
+            base = starts[row] - 1
+            return _new(Span, (file, row + 1, start - base, row + 1, end - base))
+        erow = _bisect(starts, end, row + 1) - 1
+        return _new(Span, (file, row + 1, start - starts[row] + 1, erow + 1, end - starts[erow] + 1))
 
     def point(self, file: str, index: int) -> Span:
         line, col = self.position(index)
@@ -376,21 +394,25 @@ class _Converter:
         return self.lines.span(self.file, node.start_mark.index, node.end_mark.index)
 
     def convert(self, node: yaml.Node) -> YNode:
+        # The hot loop of loading (every node of every file): locals instead of attribute
+        # lookups, named tuples built with tuple.__new__, scalars inlined.
+        kind = type(node)
+        if kind is _ScalarNode:
+            return self.scalar(node)  # type: ignore[arg-type]
         self.count += 1
         if self.count > self.limit:
             raise _Budget()
-        kind = type(node)
-        if kind is yaml.ScalarNode:
-            return self.scalar(node)  # type: ignore[arg-type]
-        if kind is yaml.SequenceNode:
+        span, file = self.lines.span, self.file
+        if kind is _SequenceNode:
             convert = self.convert
-            return YSeq(tuple([convert(n) for n in node.value]), self.span(node))
+            return _new(YSeq, (tuple([convert(n) for n in node.value]),
+                               span(file, node.start_mark.index, node.end_mark.index)))
         assert isinstance(node, yaml.MappingNode)
         items: list[tuple[YScalar, YNode]] = []
-        seen: dict[object, YScalar] = {}
-        span, file = self.lines.span, self.file
+        index: dict[str, YNode] = {}
+        convert, scalar = self.convert, self.scalar
         for knode, vnode in (self._merged(node) if self.merge_keys else node.value):
-            if type(knode) is not yaml.ScalarNode:
+            if type(knode) is not _ScalarNode:
                 self.count += 1
                 self.diagnostics.append(error(
                     codes.YAML_SYNTAX, "a mapping key must be a plain value, found a "
@@ -399,23 +421,22 @@ class _Converter:
                 continue
             # Keys stay text: in YAML 1.1 a plain `on:` or `no:` key would become a boolean,
             # which no one writing a flow means.
+            text = knode.value
             start, end = knode.start_mark.index, knode.end_mark.index
-            key = YScalar(knode.value, span(file, start, end), knode.style or None, start, end)
-            hashable = key.value  # keys stay text (see above), so always hashable and never nan
-            if hashable in seen:
-                first = seen[hashable].span
+            key = _new(YScalar, (text, span(file, start, end), knode.style or None, start, end))
+            value = scalar(vnode) if type(vnode) is _ScalarNode else convert(vnode)
+            if text in index:
+                first = next(k.span for k, _ in items if k.value == text)
                 self.diagnostics.append(error(
                     codes.YAML_SYNTAX,
-                    f'duplicate key "{key.value}" (first defined on line {first.line}); '
+                    f'duplicate key "{text}" (first defined on line {first.line}); '
                     "YAML keeps only the last one",
                     key.span, hint="remove or rename one of them"))
             else:
-                seen[hashable] = key
-            items.append((key, self.convert(vnode)))
-        index: dict[str, YNode] = {}
-        for k, v in items:
-            index.setdefault(str(k.value), v)
-        return YMap(tuple(items), self.span(node), index)
+                index[text] = value
+            items.append((key, value))
+        return _new(YMap, (tuple(items), span(file, node.start_mark.index, node.end_mark.index),
+                           index))
 
     def _merged(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
         """Apply YAML merge keys (``<<: *base``): explicit keys win over merged ones."""
@@ -438,7 +459,11 @@ class _Converter:
                 if not (isinstance(k, yaml.ScalarNode) and k.value in explicit)] + pairs
 
     def scalar(self, node: yaml.ScalarNode) -> YScalar:
-        value = node.value if node.style else scalar_value(node)
+        self.count += 1
+        if self.count > self.limit:
+            raise _Budget()
+        style = node.style
+        value = node.value if style or node.tag == _STR else scalar_value(node)
         if type(value) is float and not math.isfinite(value):
             # JSON has no such number and a writer would have to invent one (Infinity, NaN).
             self.diagnostics.append(error(
@@ -446,7 +471,7 @@ class _Converter:
                 "JSON cannot hold it", self.span(node),
                 hint=f'quote it ("{node.value}") if it is text, or write a finite number'))
         start, end = node.start_mark.index, node.end_mark.index
-        return YScalar(value, self.lines.span(self.file, start, end), node.style or None, start, end)
+        return _new(YScalar, (value, self.lines.span(self.file, start, end), style or None, start, end))
 
 
 _TAB_INDENT = re.compile(r"^( *)\t", re.M)
