@@ -37,9 +37,26 @@ def has_type(value: object, t: str) -> bool:
     return value is None
 
 
+def _same(value: Any, option: Any) -> bool | None:
+    """jsonschema's ``equal`` for scalars (True is not 1, 1 is 1.0); None for containers."""
+    if value is option:
+        return True
+    if isinstance(value, (list, dict)):
+        return None
+    if isinstance(value, bool) or isinstance(option, bool):
+        return isinstance(value, bool) and isinstance(option, bool) and value is option
+    if value is None or option is None:
+        return value is option
+    if isinstance(value, str) or isinstance(option, str):
+        return isinstance(value, str) and isinstance(option, str) and value == option
+    if is_number(value) and is_number(option):
+        return bool(value == option)
+    return False if isinstance(option, (list, dict)) else None
+
+
 # ---------------------------------------------------------------- input schemas (Draft 7)
 
-_SIMPLE_KEYS = frozenset(("type", "description", "title", "default", "minimum", "maximum"))
+_SIMPLE_KEYS = frozenset(("type", "description", "title", "default", "minimum", "maximum", "enum"))
 
 
 def simple_schema_verdict(schema: dict[str, Any]) -> tuple[bool, str | None] | None:
@@ -54,6 +71,8 @@ def simple_schema_verdict(schema: dict[str, Any]) -> tuple[bool, str | None] | N
         return None
     if any(k in schema and not is_number(schema[k]) for k in ("minimum", "maximum")):
         return None
+    if "enum" in schema and not isinstance(schema["enum"], list):
+        return None
     if "default" not in schema or schema["default"] is None:
         return True, None
     value = schema["default"]
@@ -65,6 +84,12 @@ def simple_schema_verdict(schema: dict[str, Any]) -> tuple[bool, str | None] | N
             failed.append(("minimum", f"below its own minimum {schema['minimum']}"))
     if t is not None and not has_type(value, t):
         failed.append(("type", f"not of its own type {t}"))
+    if "enum" in schema:
+        matches = [_same(value, option) for option in schema["enum"]]
+        if not any(matches):
+            if None in matches:
+                return None  # a list or mapping default: jsonschema compares those
+            failed.append(("enum", "not one of its own enum " + ", ".join(str(x) for x in schema["enum"])))
     return True, min(failed)[1] if failed else None
 
 
@@ -80,21 +105,6 @@ _VALUE_KEYS = frozenset(("type", "enum", "const", "items") + _BOUNDS + _LENGTHS)
 # Keywords of the params object itself whose errors carry no path (about the object as a
 # whole, which models.py leaves to missing-param and unknown-param).
 _OBJECT_KEYS = frozenset(("type", "properties", "required")) | _ANNOTATIONS
-
-
-def _same(value: Any, option: Any) -> bool | None:
-    """jsonschema's ``equal`` for scalars (True is not 1, 1 is 1.0); None for containers."""
-    if isinstance(value, (list, dict)):
-        return None
-    if isinstance(value, bool) or isinstance(option, bool):
-        return isinstance(value, bool) and isinstance(option, bool) and value is option
-    if value is None or option is None:
-        return value is option
-    if isinstance(value, str) or isinstance(option, str):
-        return isinstance(value, str) and isinstance(option, str) and value == option
-    if is_number(value) and is_number(option):
-        return bool(value == option)
-    return False if isinstance(option, (list, dict)) else None
 
 
 def value_fits(schema: Any, value: Any) -> bool:
