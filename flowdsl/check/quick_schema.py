@@ -56,7 +56,8 @@ def _same(value: Any, option: Any) -> bool | None:
 
 # ---------------------------------------------------------------- input schemas (Draft 7)
 
-_SIMPLE_KEYS = frozenset(("type", "description", "title", "default", "minimum", "maximum", "enum"))
+_SIMPLE_KEYS = frozenset(("type", "description", "title", "default", "minimum", "maximum", "enum",
+                          "minLength", "maxLength"))
 
 
 def simple_schema_verdict(schema: dict[str, Any]) -> tuple[bool, str | None] | None:
@@ -73,6 +74,8 @@ def simple_schema_verdict(schema: dict[str, Any]) -> tuple[bool, str | None] | N
         return None
     if "enum" in schema and not isinstance(schema["enum"], list):
         return None
+    if any(k in schema and not (type(schema[k]) is int and schema[k] >= 0) for k in ("minLength", "maxLength")):
+        return None
     if "default" not in schema or schema["default"] is None:
         return True, None
     value = schema["default"]
@@ -84,6 +87,13 @@ def simple_schema_verdict(schema: dict[str, Any]) -> tuple[bool, str | None] | N
             failed.append(("minimum", f"below its own minimum {schema['minimum']}"))
     if t is not None and not has_type(value, t):
         failed.append(("type", f"not of its own type {t}"))
+    if isinstance(value, str):  # jsonschema's own messages, which the reader quotes
+        if "minLength" in schema and len(value) < schema["minLength"]:
+            failed.append(("minLength", f"{value!r} " + ("should be non-empty" if schema["minLength"] == 1
+                                                          else "is too short")))
+        if "maxLength" in schema and len(value) > schema["maxLength"]:
+            failed.append(("maxLength", f"{value!r} " + ("is expected to be empty" if schema["maxLength"] == 0
+                                                          else "is too long")))
     if "enum" in schema:
         matches = [_same(value, option) for option in schema["enum"]]
         if not any(matches):

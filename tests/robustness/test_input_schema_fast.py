@@ -19,6 +19,7 @@ SCHEMAS = st.fixed_dictionaries({}, optional={
     "type": st.sampled_from(JSON_TYPES), "description": st.text(max_size=5), "title": st.text(max_size=5),
     "default": VALUES, "minimum": st.one_of(st.integers(-5, 5), st.floats(-5, 5, allow_nan=False)),
     "maximum": st.one_of(st.integers(-5, 5), st.floats(-5, 5, allow_nan=False)),
+    "minLength": st.integers(0, 3), "maxLength": st.integers(0, 3),
     "enum": st.lists(st.one_of(VALUES, st.sampled_from([True, 1, 1.0, 0, False, None, "a", ""])), max_size=4),
 })
 
@@ -47,7 +48,7 @@ def test_fast_path_agrees_with_jsonschema(schema: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("schema", [
-    {"type": "strin"}, {"type": ["string", "null"]}, {"enum": "12"}, {"enum": [[1]], "default": [1]}, {"description": 3},
+    {"type": "strin"}, {"type": ["string", "null"]}, {"enum": "12"}, {"maxLength": -1}, {"minLength": 1.0}, {"maxLength": True}, {"enum": [[1]], "default": [1]}, {"description": 3},
     {"minimum": "1"}, {"type": "string", "pattern": "^a"},
 ])
 def test_other_schemas_go_to_jsonschema(schema: dict[str, Any]) -> None:
