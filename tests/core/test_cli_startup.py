@@ -1,5 +1,7 @@
 """`flowdsl --help` and `--version` list commands without importing any of them (only the
-group's own glue: cli.common for the one error format, cli.exit_codes for the help text)."""
+group's own glue: cli.group, cli.common for the one error format, cli.exit_codes for the help
+text, cli.quick and cli.basics that `main` looks at first); `check` of clean files imports
+neither click nor the heavy dependencies a clean file does not need."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ except SystemExit:
 heavy = sorted(m for m in sys.modules if m.startswith(("flowdsl.cli.", "flowdsl.check", "flowdsl.remote",
                                                      "flowdsl.simulate", "flowdsl.emulator", "httpx", "jsonschema",
                                                      "lark")) and m not in ("flowdsl.cli.main", "flowdsl.cli.common", "flowdsl.cli.exit_codes",
+                            "flowdsl.cli.group", "flowdsl.cli.quick", "flowdsl.cli.basics",
                             "flowdsl.check", "flowdsl.check.perf"))
 print("MODULES:" + ",".join(heavy))
 """
@@ -45,14 +48,15 @@ for path in {paths!r}:
         assert exc.code == 0, (path, exc.code)
 print("MODULES:" + ",".join(sorted(m for m in sys.modules if m.startswith(
     ("httpx", "flowdsl.simulate", "flowdsl.emulator", "flowdsl.remote", "flowdsl.lsp", "pygls",
-     "jsonschema", "referencing", "lark")))))
+     "jsonschema", "referencing", "lark", "click")))))
 """
 
 
-def test_check_of_clean_files_imports_no_simulator_emulator_http_jsonschema_or_lark() -> None:
+def test_check_of_clean_files_imports_no_click_simulator_emulator_http_jsonschema_or_lark() -> None:
     """Every example is clean; between them they have conditions, enum and maxLength inputs,
     templates and model params, all answered by the fast paths (lang/condition_scan.py,
-    lang/templates.py, check/quick_schema.py) without lark or jsonschema."""
+    lang/templates.py, check/quick_schema.py) without lark or jsonschema, and the command
+    line by cli/quick.py without click."""
     flows = sorted(str(p) for p in (Path(__file__).resolve().parents[2] / "examples").glob("*.flow.yaml"))
     assert len(flows) >= 5
     out = subprocess.run([sys.executable, "-c", CHECK_PROBE.format(paths=flows)], capture_output=True,
