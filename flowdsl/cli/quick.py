@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from flowdsl.cli.basics import is_regular
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 # Start-up matters for a few files; many files spend their time checking, not importing.
 QUICK_MAX_FILES = 16
 
-Handoff = Union[list["CheckedFile"], BaseException]
+Handoff = list["CheckedFile"] | BaseException
 _handoff: tuple[tuple[str, ...], Handoff] | None = None
 
 
