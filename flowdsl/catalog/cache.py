@@ -13,11 +13,9 @@ interrupted sync never leaves a half-written file.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -48,11 +46,15 @@ def canonical_json(value: Any) -> str:
 
 def schema_hash(model: dict[str, Any]) -> str:
     payload = {"output_type": model.get("output_type"), "request_schema": model.get("request_schema")}
+    import hashlib  # only with a lock file: ~3 ms of import a check of one file need not pay
+
     return hashlib.sha256(canonical_json(payload).encode("utf-8")).hexdigest()
 
 
 def atomic_write(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:

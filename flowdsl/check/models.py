@@ -10,6 +10,7 @@ from flowdsl import codes
 from flowdsl.lang.numbers import is_numeric_text
 from flowdsl import ir
 from flowdsl.catalog.model import ModelSpec
+from flowdsl.check.quick_schema import params_surely_valid
 from flowdsl.spans import Span
 
 if TYPE_CHECKING:
@@ -216,8 +217,8 @@ def collect_literal_errors(ctx: "Context") -> list[LiteralError]:
             if item is not _SKIP:
                 instance[key.name] = item
                 nodes[key.name] = value
-        if not instance:
-            continue
+        if not instance or params_surely_valid(call.spec.request_schema, instance):
+            continue  # the plain schemas of nearly every model: no jsonschema import
         for err in _errors(call.spec.request_schema, instance):
             path = list(err.absolute_path)
             if not path or path[0] not in nodes:

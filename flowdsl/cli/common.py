@@ -14,12 +14,13 @@ import functools
 import os
 import stat
 import sys
-import unicodedata
 from pathlib import Path
 from typing import Any, Callable, NoReturn, Sequence, TypeVar
 
 import click
 
+# Click-free, so that cli.quick can use them too; re-exported for the commands.
+from flowdsl.cli.basics import error_line as error_line, is_regular as is_regular, one_line as one_line
 from flowdsl.cli.exit_codes import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -30,25 +31,6 @@ SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", ".tox", ".m
 
 class UsageError(click.UsageError):
     """Bad input to a command: one line on stderr, exit 2."""
-
-
-def one_line(text: str) -> str:
-    """``text`` as a single printable line: line breaks become spaces and other control
-    characters are escaped (a file name holding ESC must not drive the terminal)."""
-    out = []
-    for ch in text.strip():
-        if ch in "\r\n\t":
-            out.append(" ")
-        elif unicodedata.category(ch) == "Cc":
-            out.append(ch.encode("unicode_escape").decode("ascii"))
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
-def error_line(message: str) -> str:
-    """The one line every command prints for a failure."""
-    return f"flowdsl: error: {one_line(message)}"
 
 
 def fail(message: str, code: int = EXIT_FINDINGS) -> NoReturn:
@@ -146,14 +128,6 @@ def format_option(*choices: str, default: str = "text", json_alias: bool = True,
                                  help=(help or "Output format.") + f"  [default: {default}]")(decorated)
         return decorated  # type: ignore[return-value]
     return decorate
-
-
-def is_regular(path: Path) -> bool:
-    """A regular file (following symlinks): never a FIFO, a device or a socket."""
-    try:
-        return stat.S_ISREG(os.stat(path).st_mode)
-    except OSError:
-        return False
 
 
 def require_regular(p: str) -> Path:

@@ -1,4 +1,5 @@
-"""Entry point: a click group whose commands are imported lazily.
+"""Entry point: a click group (:mod:`flowdsl.cli.group`) whose commands are imported lazily;
+``flowdsl check FILE`` of a clean file is answered without click (:mod:`flowdsl.cli.quick`).
 
 Exit codes (all commands): 0 success, 1 findings with errors / failed operation,
 2 usage error (bad flag, missing file), 3 internal error. ``plan`` uses 2 for "changes".
@@ -8,15 +9,13 @@ failure is one ``flowdsl: error: ...`` line (:mod:`flowdsl.cli.common`).
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any
 
-import click
+from flowdsl.cli.exit_codes import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
 
-from flowdsl import __version__
-from flowdsl.cli.common import OneLineErrorsGroup
-from flowdsl.cli.exit_codes import EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, epilog
+if TYPE_CHECKING:
+    from flowdsl.cli.group import LazyGroup, cli
 
 # name -> "module:attribute". Aliases point at the same command.
 COMMANDS: dict[str, str] = {
@@ -37,12 +36,7 @@ COMMANDS: dict[str, str] = {
     "schema": "flowdsl.cli.schema_cmd:schema",
 }
 
-__all__ = ["EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "cli", "main"]
-
-
-def _available(name: str) -> bool:
-    module = COMMANDS[name].split(":")[0]
-    return importlib.util.find_spec(module) is not None
+__all__ = ["EXIT_FINDINGS", "EXIT_INTERNAL", "EXIT_OK", "EXIT_USAGE", "LazyGroup", "cli", "main"]
 
 
 # One line per command for ``flowdsl --help``, so listing commands imports none of them
@@ -66,36 +60,24 @@ SUMMARIES: dict[str, str] = {
 }
 
 
-class LazyGroup(OneLineErrorsGroup):
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(n, SUMMARIES.get(n, "")) for n in self.list_commands(ctx)]
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(n for n in COMMANDS if _available(n))
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None or not _available(cmd_name):
-            return None
-        module, attr = target.split(":")
-        cmd: click.Command = getattr(importlib.import_module(module), attr)
-        if not cmd.epilog:  # a command that does not list its exit codes gets them from the table
-            cmd.epilog = epilog(cmd_name) or None
-        return cmd
-
-
-@click.group("flowdsl", cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]},
-             epilog=epilog("flowdsl"))
-@click.version_option(__version__, "--version", prog_name="flowdsl")
-def cli() -> None:
-    """Author, check, compile, deploy and simulate each::workflows pipelines."""
+def __getattr__(name: str) -> Any:
+    # The click group is built on first use: `flowdsl check FILE` may end without click.
+    if name in ("cli", "LazyGroup"):
+        from flowdsl.cli import group
+        return getattr(group, name)
+    raise AttributeError(f"module 'flowdsl.cli.main' has no attribute {name!r}")
 
 
 def main(argv: list[str] | None = None) -> Any:
     from flowdsl.check.perf import tune_gc
+    from flowdsl.cli.quick import clear_handoff, quick_check
     tune_gc()
-    # LazyGroup.main prints every failure as one line and exits with its code.
-    return cli.main(args=argv, prog_name="flowdsl", standalone_mode=True)
+    code = quick_check(sys.argv[1:] if argv is None else list(argv))
+    if code is not None:
+        sys.exit(code)
+    from flowdsl.cli.group import cli
+    try:
+        # LazyGroup.main prints every failure as one line and exits with its code.
+        return cli.main(args=argv, prog_name="flowdsl", standalone_mode=True)
+    finally:
+        clear_handoff()  # what quick_check left is for this run only

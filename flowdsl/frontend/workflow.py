@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from flowdsl import codes
 from flowdsl import ir
 from flowdsl.lang.conditions import parse_ref
+from flowdsl.check.quick_schema import simple_schema_verdict  # no jsonschema for plain input schemas
 from flowdsl.diagnostics import Severity
 from flowdsl.frontend.nodes import Broken, Reader, kind_name, plain
 from flowdsl.frontend.steps import StepReader, read_retry
@@ -223,59 +224,6 @@ def _check_type(r: Reader, name: str, node: YNode) -> bool:
                  + (f' (did you mean "{best}"?)' if best else ""), item.span,
                  hint=f"type: {best}" if best else "types: " + ", ".join(JSON_TYPES))
     return ok
-
-
-# The input schemas nearly every flow writes ({type: integer, minimum: 1, default: 2}): for
-# these the metaschema check and the default's validation are done here, with the same
-# verdict and message as jsonschema's Draft 7 (tests/robustness/test_input_schema_fast.py
-# compares the two), so checking one flow does not import jsonschema at all.
-_SIMPLE_KEYS = frozenset(("type", "description", "title", "default", "minimum", "maximum"))
-
-
-def _is_number(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
-def _has_type(value: object, t: str) -> bool:
-    if t == "string":
-        return isinstance(value, str)
-    if t == "integer":  # Draft 7: 1.0 is an integer
-        return _is_number(value) and float(value).is_integer()  # type: ignore[arg-type]
-    if t == "number":
-        return _is_number(value)
-    if t == "boolean":
-        return isinstance(value, bool)
-    if t == "array":
-        return isinstance(value, list)
-    if t == "object":
-        return isinstance(value, dict)
-    return value is None
-
-
-def simple_schema_verdict(schema: dict[str, Any]) -> tuple[bool, str | None] | None:
-    """``(True, None)`` when ``schema`` is simple and valid with a fitting (or no) default,
-    ``(True, message)`` when the default does not fit, None when jsonschema must decide."""
-    if not schema.keys() <= _SIMPLE_KEYS:
-        return None
-    t = schema.get("type")
-    if t is not None and (not isinstance(t, str) or t not in JSON_TYPES):
-        return None
-    if any(k in schema and not isinstance(schema[k], str) for k in ("description", "title")):
-        return None
-    if any(k in schema and not _is_number(schema[k]) for k in ("minimum", "maximum")):
-        return None
-    if "default" not in schema or schema["default"] is None:
-        return True, None
-    value = schema["default"]
-    failed: list[tuple[str, str]] = []
-    if _is_number(value):
-        if "maximum" in schema and value > schema["maximum"]:
-            failed.append(("maximum", f"above its own maximum {schema['maximum']}"))
-        if "minimum" in schema and value < schema["minimum"]:
-            failed.append(("minimum", f"below its own minimum {schema['minimum']}"))
-    if t is not None and not _has_type(value, t):
-        failed.append(("type", f"not of its own type {t}"))
-    return True, min(failed)[1] if failed else None
 
 
 def _describe(error: jsonschema.ValidationError) -> str:

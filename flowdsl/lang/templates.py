@@ -1,5 +1,9 @@
 """``{{...}}`` templates, parsed by the lark grammar in ``grammars/template.lark``.
 
+Well-formed templates (nearly all of them) are split by a regular expression that spells the
+grammar's shape; lark is imported only to explain a template that is not well formed, so a
+clean flow never pays its ~25 ms import.
+
 Parsing is position-independent (offsets into the string) and memoised: the same template
 text appears in many steps and many files, and a flow's positions are applied afterwards by
 the front end, which knows where the string sits in the file.
@@ -10,12 +14,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
-
-from flowdsl.lang.grammar_loader import grammar
+if TYPE_CHECKING:
+    from lark import Lark
+    from lark.exceptions import UnexpectedInput
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +38,9 @@ class TemplateError:
 Scan = tuple[tuple[Union[str, RawRef], ...], TemplateError | None]
 
 
-def _parser() -> Lark:
+def _parser() -> "Lark":
+    from flowdsl.lang.grammar_loader import grammar
+
     return grammar("template")
 
 
@@ -74,6 +79,8 @@ def scan(text: str) -> Scan:
             parts.append(text[pos:opened])
         parts.append(RawRef(tuple(m.group(1).split(".")), opened, m.end()))
         pos = m.end()
+    from lark.exceptions import UnexpectedInput
+
     try:
         _parser().parse(text[opened:])
     except UnexpectedInput as exc:
@@ -83,6 +90,9 @@ def scan(text: str) -> Scan:
 
 
 def _scan_with_grammar(text: str) -> Scan:
+    from lark import Token, Tree
+    from lark.exceptions import UnexpectedInput
+
     try:
         tree = _parser().parse(text)
     except UnexpectedInput as exc:
@@ -100,7 +110,9 @@ def _scan_with_grammar(text: str) -> Scan:
     return tuple(parts), None
 
 
-def _explain(text: str, exc: UnexpectedInput) -> TemplateError:
+def _explain(text: str, exc: "UnexpectedInput") -> TemplateError:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     pos = getattr(exc, "pos_in_stream", None)
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
         start = text.rfind("{{")
