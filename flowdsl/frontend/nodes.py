@@ -17,7 +17,7 @@ from flowdsl.diagnostics import Diagnostic, Severity
 from flowdsl.frontend.load import Document, YMap, YNode, YScalar, YSeq
 from flowdsl.spans import Span
 from flowdsl.suggest import did_you_mean
-from flowdsl.lang.templates import has_template, scan
+from flowdsl.lang.templates import scan
 
 _DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*)+$")
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h)")
@@ -271,7 +271,9 @@ class Reader:
         """``key: {{inputs.x}}`` unquoted: YAML reads a flow mapping inside a flow mapping.
         One finding that says to quote it (the loader's own is dropped), and the template
         it was meant to be, so nothing downstream piles on."""
-        if not isinstance(node, YMap) or node.span.line != node.span.end_line:
+        # YAML reads `{{x}}` as a mapping whose only key is a mapping, which the loader
+        # drops (with its finding): an empty one-line mapping.
+        if not isinstance(node, YMap) or node.items or node.span.line != node.span.end_line:
             return None
         start = self.offset(node.span.line, node.span.column)
         end = self.offset(node.span.end_line, node.span.end_column)
@@ -301,17 +303,20 @@ class Reader:
 
     # values -----------------------------------------------------------------
     def value(self, node: YNode, step: str | None) -> ir.Value:
-        if isinstance(node, YScalar):
-            return self.scalar(node, step)
-        meant = self.unquoted_template(node, step)
-        if meant is not None:
-            return meant
+        kind = type(node)
+        if kind is YScalar:
+            return self.scalar(node, step)  # type: ignore[arg-type]
+        value = self.value
         if isinstance(node, YSeq):
-            return ir.ListValue(tuple(self.value(n, step) for n in node.items), node.span)
-        entries = []
-        for k, v in node.items:
-            entries.append((ir.Key(str(k.value) if k.value is not None else "null", k.span), self.value(v, step)))
-        return ir.MapValue(tuple(entries), node.span)
+            return ir.ListValue(tuple([value(n, step) for n in node.items]), node.span)
+        assert isinstance(node, YMap)
+        if not node.items:
+            meant = self.unquoted_template(node, step)
+            if meant is not None:
+                return meant
+        Key = ir.Key
+        return ir.MapValue(tuple([(Key(str(k.value) if k.value is not None else "null", k.span),
+                                   value(v, step)) for k, v in node.items]), node.span)
 
     def map_value(self, node: YNode | None, what: str, step: str | None) -> ir.MapValue | None:
         m = self.mapping(node, what, step)
@@ -323,11 +328,13 @@ class Reader:
 
     def scalar(self, node: YScalar, step: str | None) -> ir.Scalar:
         v = node.value
+        if type(v) is str:
+            if "{{" in v:
+                return ir.Scalar(v, node.span, self.template(node, v, step))
+            return ir.Scalar(v, node.span)
         meant = self.sexagesimal(node, step)
         if meant is not None:
             return ir.Scalar(meant, node.span)
-        if isinstance(v, str) and has_template(v):
-            return ir.Scalar(v, node.span, self.template(node, v, step))
         return ir.Scalar(v, node.span)
 
     def template(self, node: YScalar, text: str, step: str | None) -> ir.Template | None:
