@@ -98,16 +98,10 @@ class YMap(NamedTuple):
     items: tuple[tuple[YScalar, "YNode"], ...]
     span: Span
     # key -> value (the first one, should a key be duplicated); built once by the loader.
-    by_key: dict[str, "YNode"] | None = None
+    by_key: dict[str, "YNode"]
 
     def get(self, key: str) -> "YNode | None":
-        by_key = self.by_key
-        if by_key is not None:
-            return by_key.get(key)
-        for k, v in self.items:
-            if k.value == key:
-                return v
-        return None
+        return self.by_key.get(key)
 
     def keys(self) -> list[str]:
         return [str(k.value) for k, _ in self.items]

@@ -7,7 +7,7 @@ from functools import cached_property
 
 import bisect
 import re
-from collections.abc import Iterable
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -252,14 +252,13 @@ class Reader:
                     f"seconds), found {kind_name(node)}", node.span, step=step)
         return None
 
-    def check_keys(self, node: YMap, allowed: Iterable[str], what: str, step: str | None = None,
+    def check_keys(self, node: YMap, allowed: Collection[str], what: str, step: str | None = None,
                    hint: str | None = None) -> None:
-        allowed = list(allowed)
         for key, _ in node.items:
             name = key.value
             if not isinstance(name, str) or name not in allowed:
-                self.report(codes.SCHEMA, f'unknown key "{name}" in {what}{did_you_mean(str(name), allowed)}',
-                            key.span, step=step, hint=hint)
+                self.report(codes.SCHEMA, f'unknown key "{name}" in {what}'
+                            f"{did_you_mean(str(name), list(allowed))}", key.span, step=step, hint=hint)
 
     def offset(self, line: int, column: int) -> int:
         """The character offset of a 1-based line and column."""

@@ -72,7 +72,7 @@ def doc_alias(name: str) -> str:
     aliases = _doc_aliases()
     if name in aliases:
         return aliases[name]
-    if " " in name.strip() or any(c.isupper() for c in name):
+    if " " in name.strip() or name.lower() != name:
         return aliases.get(normalize_name(name), name)
     return name
 
@@ -147,9 +147,12 @@ class StepReader:
         m = r.mapping(node, "a step", None)
         if m is None:
             return None
-        id_node = m.get("id") if m.get("id") is not None else m.get("step_id")
-        if m.get("id") is not None and m.get("step_id") is not None:
-            r.report(codes.SCHEMA, 'a step has both "id" and "step_id"; keep one', m.get("step_id").span)  # type: ignore[union-attr]
+        get = m.by_key.get
+        id_node, step_id_node = get("id"), get("step_id")
+        if id_node is None:
+            id_node = step_id_node
+        elif step_id_node is not None:
+            r.report(codes.SCHEMA, 'a step has both "id" and "step_id"; keep one', step_id_node.span)
         if id_node is None:
             r.report(codes.SCHEMA, "step has no id: every step needs a unique `id`", m.span,
                      hint="add `id: <name>` (letters, digits, _ and -)")
@@ -160,36 +163,37 @@ class StepReader:
         if not sid.strip():
             r.report(codes.SCHEMA, "step id is empty", id_node.span)
             return None
-        if m.get("type") is not None:
+        if get("type") is not None:
             return self.engine_step(m, sid, id_node)
         return self.flow_step(m, sid, id_node)
 
     def common(self, m: YMap, sid: str, id_node: YNode, engine: bool, http: bool) -> ir.StepCommon:
-        r = self.r
-        name_node = m.get("name")
+        r, get = self.r, m.by_key.get
+        name_node = get("name")
         name = r.string(name_node, "step name", sid) if name_node is not None else None
-        coe_node = m.get("continue_on_error")
+        coe_node = get("continue_on_error")
         coe = r.boolean(coe_node, "continue_on_error", sid) if coe_node is not None else None
         timeout_s: float | None = None
-        timeout_node = m.get("timeout_seconds")
+        timeout_node = get("timeout_seconds")
         if timeout_node is not None:
             n = r.number(timeout_node, "timeout_seconds", sid, minimum=0)
             timeout_s = float(n) if n is not None else None
-        if m.get("timeout") is not None:
-            timeout_node = m.get("timeout")
+        if get("timeout") is not None:
+            timeout_node = get("timeout")
             if engine and http:
                 ms = r.number(timeout_node, "http timeout (milliseconds)", sid, minimum=0)
                 timeout_s = ms / 1000.0 if ms is not None else None
             elif not engine:
                 timeout_s = r.duration(timeout_node, "timeout", sid)
-        retry = read_retry(r, m.get("retry"), sid)
+        retry = read_retry(r, get("retry"), sid)
         return ir.StepCommon(sid, id_node.span, m.span, name, coe, timeout_s,
                              timeout_node.span if timeout_node is not None else None, retry)
 
     # flowdsl form ---------------------------------------------------------------
     def flow_step(self, m: YMap, sid: str, id_node: YNode) -> ir.Step | None:
         r = self.r
-        kinds = [k for k in KIND_KEYS if m.get(k) is not None]
+        get = m.by_key.get
+        kinds = [k for k in KIND_KEYS if get(k) is not None]
         if not kinds:
             # A misspelt kind key ("modle") is the likely cause: name it, with a suggestion.
             every = set(COMMON_KEYS).union(*FLOW_KEYS.values(), ("type",))
