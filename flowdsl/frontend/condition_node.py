@@ -9,6 +9,7 @@ from flowdsl import ir
 from flowdsl.lang.conditions import ConditionSyntaxError, parse_ref, parse_text
 from flowdsl.frontend.nodes import Reader, kind_name
 from flowdsl.frontend.load import YMap, YNode, YScalar, YSeq
+from flowdsl.spans import Span
 from flowdsl.suggest import did_you_mean
 
 
@@ -31,7 +32,24 @@ _IN_SCALAR = re.compile(r"\s(?P<op>not\s+in|in)\s+(?P<rhs>\"[^\"]*\"|'[^']*'|[^\
 _TEMPLATE = re.compile(r"\{\{\s*([A-Za-z0-9_][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_\-]+)*)\s*\}\}")
 
 
+# Condition text -> its IR placed at line 1, column 1 of no file (None: not cacheable). The
+# IR depends on the text alone except for positions, and a flow repeats its conditions.
+_PLACED: dict[str, ir.Condition | None] = {}
+_PLACED_MAX = 2048
+
+
+class _NotLinear(Exception):
+    """A position the parser asks for that does not map column for column."""
+
+
 def _from_text(r: Reader, node: YScalar, text: str, step: str) -> ir.Condition | None:
+    # A condition written on one line exactly as its value: every position in it is the
+    # node's column plus an offset, so the IR parsed once can be moved here.
+    if node.span.line == node.span.end_line and r.verbatim_shift(node) >= 0:
+        placed = _placed(text)
+        if placed is not None:
+            span = node.span
+            return _move(placed, span.file, span.line, span.column + r.verbatim_shift(node) - 1)
     try:
         return parse_text(text, lambda offset, length: r.locate(node, offset, length))
     except ConditionSyntaxError as exc:
@@ -127,3 +145,55 @@ def _from_tree(r: Reader, node: YMap, step: str) -> ir.Condition | None:
     value_node = node.get("value")
     value = r.value(value_node, step) if value_node is not None else None
     return ir.Compare(expression, ref, operator, value, node.span, op_node.span)
+
+
+def _placed(text: str) -> ir.Condition | None:
+    if text in _PLACED:
+        return _PLACED[text]
+
+    def relative(offset: int, length: int) -> Span:
+        length = min(length, len(text) - offset)
+        if length <= 0:
+            raise _NotLinear()  # Reader.locate gives the whole node's span here
+        return Span("", 1, offset + 1, 1, offset + length + 1)
+
+    try:
+        placed: ir.Condition | None = parse_text(text, relative)
+    except (ConditionSyntaxError, _NotLinear):
+        placed = None  # parsed (and reported) in place, every time
+    if len(_PLACED) >= _PLACED_MAX:
+        _PLACED.clear()
+    _PLACED[text] = placed
+    return placed
+
+
+def _move(cond: ir.Condition, file: str, line: int, shift: int) -> ir.Condition:
+    """``cond`` (placed at line 1 of no file) moved to ``line`` of ``file``, ``shift``
+    columns to the right."""
+    def at(s: Span) -> Span:
+        return Span(file, line, s.column + shift, line, s.end_column + shift)
+
+    def ref(x: ir.Ref | None) -> ir.Ref | None:
+        return None if x is None else ir.Ref(x.root, x.path, at(x.span), x.syntax)
+
+    def value(v: ir.Value | None) -> ir.Value | None:
+        if v is None:
+            return None
+        if isinstance(v, ir.Scalar):  # (condition literals are never templates)
+            return ir.Scalar(v.value, at(v.span))
+        if isinstance(v, ir.ListValue):
+            return ir.ListValue(tuple(value(i) for i in v.items), at(v.span))  # type: ignore[misc]
+        return ir.MapValue(tuple((ir.Key(k.name, at(k.span)), value(i)) for k, i in v.entries),  # type: ignore[misc]
+                           at(v.span))
+
+    def move(c: ir.Condition) -> ir.Condition:
+        if isinstance(c, ir.Compare):
+            return ir.Compare(c.expression, ref(c.ref), c.operator, value(c.value), at(c.span),
+                              at(c.operator_span))
+        if isinstance(c, ir.Not):
+            return ir.Not(move(c.item), at(c.span))
+        if isinstance(c, ir.AllOf):
+            return ir.AllOf(tuple(move(i) for i in c.items), at(c.span))
+        return ir.AnyOf(tuple(move(i) for i in c.items), at(c.span))
+
+    return move(cond)

@@ -106,6 +106,22 @@ class Reader:
         line = bisect.bisect_right(self._line_starts, index) - 1
         return line + 1, index - self._line_starts[line] + 1
 
+    def verbatim_shift(self, node: YScalar) -> int:
+        """Where the value starts in the node's source text (0, or 1 past a quote) when the
+        scalar is written exactly as its value (no escapes, folding or indentation), so
+        offsets in the value map directly to the file; -1 otherwise. Checked once per scalar."""
+        shift = self._verbatim.get(node.start)
+        if shift is None:
+            shift = -1
+            value = node.value if isinstance(node.value, str) else str(node.value)
+            if node.style in (None, "'", '"'):
+                q = 0 if node.style is None else 1
+                if (node.end - node.start - 2 * q == len(value)
+                        and self.text.startswith(value, node.start + q)):
+                    shift = q
+            self._verbatim[node.start] = shift
+        return shift
+
     def locate(self, node: YScalar, offset: int, length: int) -> Span:
         """The span of ``value[offset:offset+length]`` in the file.
 
@@ -118,17 +134,7 @@ class Reader:
         needle = value[offset:offset + length]
         if not needle or node.end <= node.start:
             return node.span
-        # A scalar written exactly as its value (no escapes, folding or indentation) maps
-        # offsets directly; checked once per scalar.
-        shift = self._verbatim.get(node.start)
-        if shift is None:
-            shift = -1
-            if node.style in (None, "'", '"'):
-                q = 0 if node.style is None else 1
-                if (node.end - node.start - 2 * q == len(value)
-                        and self.text.startswith(value, node.start + q)):
-                    shift = q
-            self._verbatim[node.start] = shift
+        shift = self.verbatim_shift(node)
         if shift >= 0:
             line, col = self.position(node.start + shift + offset)
             end_line, end_col = self.position(node.start + shift + offset + len(needle))
