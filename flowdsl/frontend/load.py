@@ -159,7 +159,11 @@ class LineTable:
     """Character offset -> 1-based line and column, counting only ``\n``, ``\r\n`` and ``\r``."""
 
     def __init__(self, text: str) -> None:
-        self.starts = [0] + [m.end() for m in _BREAK.finditer(text)]
+        if "\r" in text:
+            self.starts = [0] + [m.end() for m in _BREAK.finditer(text)]
+        else:  # the usual case, in C: each line starts one past the previous line's end
+            lengths = map(len, text.split("\n"))
+            self.starts = [0, *itertools.accumulate(map((1).__add__, lengths))][:-1]
 
     def position(self, index: int) -> tuple[int, int]:
         row = bisect.bisect_right(self.starts, index) - 1

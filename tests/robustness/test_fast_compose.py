@@ -3,6 +3,7 @@ event loop, and is not used where it could crash or where the event loop has a f
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,12 @@ def test_deep_or_aliased_text_is_left_to_the_event_loop() -> None:
     assert load._compose_fast(aliased, LineTable(aliased)) is None
     ok = "a: [1, {b: c}]\n"
     assert load._compose_fast(ok, LineTable(ok)) is not None
+
+
+@given(st.text(alphabet="ab\n\r ", max_size=40))
+def test_line_starts_are_the_line_breaks_own(text: str) -> None:
+    # LineTable splits in C when there is no \r; both ways must agree.
+    expected = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", text)]
+    assert LineTable(text).starts == expected
+    assert LineTable(text.replace("\r", "")).starts == \
+        [0] + [m.end() for m in re.finditer(r"\n", text.replace("\r", ""))]
