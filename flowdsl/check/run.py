@@ -209,6 +209,26 @@ def _slim(result: CheckedFile) -> CheckedFile:
                        result.diagnostics)
 
 
+def busy_cpus(samples: int = 3, pause: float = 0.01) -> float:
+    """How many CPUs other processes keep busy now: the runnable tasks in /proc/loadavg
+    beside this one, the least of a few samples (a process that runs on is in every one; a
+    short-lived one is not). The 1-minute load average, the fallback, lags: right after a
+    busy step (a build, another check) it still counts cores that are free by now."""
+    import os
+    import time
+
+    try:
+        seen = []
+        for i in range(samples):
+            if i:
+                time.sleep(pause)
+            with open("/proc/loadavg", encoding="ascii") as fh:
+                seen.append(int(fh.read().split()[3].split("/")[0]) - 1)
+        return float(max(0, min(seen)))
+    except (OSError, ValueError, IndexError):
+        return os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+
+
 def default_jobs(cpus: int, load: float) -> int:
     """Worker processes for a big check: the CPUs nobody else is using (the 1-minute load
     average says how many are busy), at least one. On a shared machine a worker on a busy
@@ -229,7 +249,7 @@ def check_files(paths: Iterable[str | Path], project: Project,
     files = [str(p) for p in paths]
     if jobs is None:
         cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        jobs = default_jobs(cpus, os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0)
+        jobs = default_jobs(cpus, busy_cpus())
     jobs = min(jobs, max(1, len(files) // (PARALLEL_MIN_FILES // 2)))
     if jobs <= 1 or len(files) < PARALLEL_MIN_FILES:
         if slim:

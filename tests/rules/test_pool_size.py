@@ -1,10 +1,16 @@
-"""The worker pool takes only the CPUs that are free (check/run.py default_jobs)."""
+"""The worker pool takes only the CPUs that are free (check/run.py busy_cpus, default_jobs)."""
 
 from __future__ import annotations
 
+import builtins
+import os
+import subprocess
+import sys
+import time
+
 import pytest
 
-from flowdsl.check.run import default_jobs
+from flowdsl.check.run import busy_cpus, default_jobs
 
 
 @pytest.mark.parametrize(("cpus", "load", "jobs"), [
@@ -16,3 +22,24 @@ from flowdsl.check.run import default_jobs
 ])
 def test_pool_size_follows_the_free_cpus(cpus: int, load: float, jobs: int) -> None:
     assert default_jobs(cpus, load) == jobs
+
+
+def test_a_process_that_keeps_a_cpu_busy_is_counted() -> None:
+    if not os.path.exists("/proc/loadavg"):
+        pytest.skip("no /proc/loadavg here")
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.3)
+        assert busy_cpus() >= 1.0
+    finally:
+        spinner.kill()
+        spinner.wait()
+
+
+def test_without_proc_the_load_average_is_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_proc(*args: object, **kwargs: object) -> object:
+        raise OSError("no /proc here")
+
+    monkeypatch.setattr(builtins, "open", no_proc)
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.5, 1.0, 0.5))
+    assert busy_cpus() == 1.5
