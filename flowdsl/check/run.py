@@ -247,11 +247,13 @@ def check_files(paths: Iterable[str | Path], project: Project,
     import os
 
     files = [str(p) for p in paths]
-    if jobs is None:
+    if len(files) < PARALLEL_MIN_FILES:
+        jobs = 1
+    elif jobs is None:  # (only now: measuring the busy CPUs takes 20 ms)
         cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
         jobs = default_jobs(cpus, busy_cpus())
     jobs = min(jobs, max(1, len(files) // (PARALLEL_MIN_FILES // 2)))
-    if jobs <= 1 or len(files) < PARALLEL_MIN_FILES:
+    if jobs <= 1:
         if slim:
             return [_slim(analyze(Path(f), project)) for f in files]
         return [analyze(Path(f), project) for f in files]
