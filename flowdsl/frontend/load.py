@@ -20,7 +20,7 @@ import itertools
 import math
 import operator
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple, Union
 
 import yaml
@@ -138,6 +138,7 @@ class Document:
     text: str
     root: YNode | None
     diagnostics: list[Diagnostic]
+    lines: "LineTable | None" = field(default=None, repr=False, compare=False)
 
 
 class _Budget(Exception):
@@ -627,7 +628,7 @@ def _load_text(text: str, file: str, *, json_like: bool = False) -> Document:
         lines = LineTable(text)
         read = read_json(text, file, lines)
         if read is not None:
-            return Document(file, text, read[0], read[1])
+            return Document(file, text, read[0], read[1], lines)
     # JSON allows tabs between tokens, YAML does not; a tab is one character either way,
     # so swapping it for a blank keeps every offset, line and column.
     text_for_yaml = text.replace("\t", " ") if json_like else text
@@ -704,7 +705,7 @@ def _load_text(text: str, file: str, *, json_like: bool = False) -> Document:
                            "(a 'billion laughs' document?)", conv.span(node)))
         return Document(file, text, None, diags)
     diags.extend(conv.diagnostics)
-    return Document(file, text, root, diags)
+    return Document(file, text, root, diags, lines)
 
 
 def load_bytes(data: bytes, file: str) -> Document:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from functools import cached_property
 
-import bisect
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -14,7 +13,7 @@ from typing import Any
 from flowdsl import codes
 from flowdsl import ir
 from flowdsl.diagnostics import Diagnostic, Severity
-from flowdsl.frontend.load import Document, YMap, YNode, YScalar, YSeq
+from flowdsl.frontend.load import Document, LineTable, YMap, YNode, YScalar, YSeq
 from flowdsl.spans import Span
 from flowdsl.suggest import did_you_mean
 from flowdsl.lang.templates import scan
@@ -84,7 +83,6 @@ class Reader:
         self.text = doc.text
         self.diagnostics: list[Diagnostic] = []
         self.broken = Broken()
-        self._line_starts: list[int] | None = None
         self._verbatim: dict[int, int] = {}
         self._located: dict[tuple[int, str], tuple[int, int, int, int, int, int]] = {}
 
@@ -94,17 +92,13 @@ class Reader:
         self.diagnostics.append(Diagnostic(rule, severity, message, span, step, hint))
 
     # positions --------------------------------------------------------------
+    @cached_property
+    def lines(self) -> LineTable:
+        # The loader's own table when it made one (the same line breaks as every span).
+        return self.doc.lines if self.doc.lines is not None else LineTable(self.text)
+
     def position(self, index: int) -> tuple[int, int]:
-        if self._line_starts is None:
-            starts = [0]
-            find = self.text.find
-            i = find("\n")
-            while i >= 0:
-                starts.append(i + 1)
-                i = find("\n", i + 1)
-            self._line_starts = starts
-        line = bisect.bisect_right(self._line_starts, index) - 1
-        return line + 1, index - self._line_starts[line] + 1
+        return self.lines.position(index)
 
     def verbatim_shift(self, node: YScalar) -> int:
         """Where the value starts in the node's source text (0, or 1 past a quote) when the
@@ -268,9 +262,8 @@ class Reader:
 
     def offset(self, line: int, column: int) -> int:
         """The character offset of a 1-based line and column."""
-        self.position(0)
-        assert self._line_starts is not None
-        return self._line_starts[line - 1] + column - 1 if line <= len(self._line_starts) else len(self.text)
+        starts = self.lines.starts
+        return starts[line - 1] + column - 1 if line <= len(starts) else len(self.text)
 
     def unquoted_template(self, node: YNode, step: str | None) -> ir.Scalar | None:
         """``key: {{inputs.x}}`` unquoted: YAML reads a flow mapping inside a flow mapping.

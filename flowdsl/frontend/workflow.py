@@ -23,7 +23,7 @@ from flowdsl.frontend.steps import StepReader, read_retry
 from flowdsl.frontend.load import Document, YMap, YNode, YScalar, YSeq
 from flowdsl.frontend.legacy_detect import legacy_export_finding
 from flowdsl.spans import Span
-from flowdsl.suggest import closest, did_you_mean
+from flowdsl.suggest import closest
 
 if TYPE_CHECKING:  # jsonschema costs ~40 ms to import; most inputs never need it
     import jsonschema
