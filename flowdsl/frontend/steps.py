@@ -50,6 +50,9 @@ ENGINE_KEYS: dict[str, tuple[str, ...]] = {
     "choice": ("condition", "condition_met_branch", "default_branch"),
     "pass": ("result", "result_path"),
 }
+# Each kind's allowed keys, ordered (for did-you-mean) with constant-time membership.
+_FLOW_ALLOWED = {kind: dict.fromkeys(COMMON_KEYS + keys) for kind, keys in FLOW_KEYS.items()}
+_ENGINE_ALLOWED = {kind: dict.fromkeys(ENGINE_COMMON + keys) for kind, keys in ENGINE_KEYS.items()}
 RETRY_KEYS = {"attempts": "max_attempts", "backoff": "backoff_multiplier", "delay": "initial_delay_s",
               "on": "retry_on", "max_attempts": "max_attempts", "backoff_multiplier": "backoff_multiplier",
               "initial_delay_seconds": "initial_delay_s", "retry_on": "retry_on"}
@@ -215,8 +218,7 @@ class StepReader:
         if kind == "model" and self.definition:
             r.report(codes.SCHEMA, f'step "{sid}" has no "type"; the engine expects "type": "model"',
                      id_node.span, step=sid, severity=Severity.WARNING)
-        allowed = COMMON_KEYS + FLOW_KEYS[kind]
-        r.check_keys(m, allowed, f'{"choice" if kind == "if" else kind} step "{sid}"', sid)
+        r.check_keys(m, _FLOW_ALLOWED[kind], f'{"choice" if kind == "if" else kind} step "{sid}"', sid)
         common = self.common(m, sid, id_node, engine=False, http=kind == "http")
         if kind == "model":
             return self.model(m, common, params_key="with" if m.get("with") is not None else "params")
@@ -444,7 +446,7 @@ class StepReader:
             r.report(codes.SCHEMA, f'unknown step type "{stype}"{did_you_mean(stype, STEP_TYPES)}',
                      type_node.span, step=sid, hint="types: " + ", ".join(STEP_TYPES))
             return None
-        r.check_keys(m, ENGINE_COMMON + ENGINE_KEYS[stype], f'{stype} step "{sid}"', sid)
+        r.check_keys(m, _ENGINE_ALLOWED[stype], f'{stype} step "{sid}"', sid)
         common = self.common(m, sid, id_node, engine=True, http=stype == "http")
         if stype == "model":
             return self.model(m, common, params_key="params")
