@@ -11,13 +11,14 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Iterator
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterator, NamedTuple
 
 from flowdsl import ir
 from flowdsl.catalog.model import Catalog, ModelSpec
 from flowdsl.check import types
 from flowdsl.check.config import Config
+from flowdsl.check.python import parse_python
 from flowdsl.check.symbols import StepInfo, SymbolTable
 from flowdsl.frontend.workflow import broken_parts
 from flowdsl.spans import Span
@@ -28,9 +29,9 @@ if TYPE_CHECKING:
     from flowdsl.check.refs import Resolved
 
 
-@dataclass(frozen=True, slots=True)
-class RefUse:
-    """One reference as written: where it sits and who reads it."""
+class RefUse(NamedTuple):
+    """One reference as written: where it sits and who reads it. (An immutable tuple: a
+    flow has thousands and a tuple is built at a third of a frozen dataclass's cost.)"""
 
     ref: ir.Ref
     reader: StepInfo | None  # None: the workflow's outputs (read after every step)
@@ -39,6 +40,14 @@ class RefUse:
     @property
     def step(self) -> str | None:
         return self.reader.id if self.reader is not None else None
+
+
+class PlacedValue(NamedTuple):
+    """One value tree of a step (see :func:`_places`) with every scalar inside it."""
+
+    place: str
+    value: ir.Value
+    scalars: list[ir.Scalar]  # depth first, in source order; read-only for callers
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,18 +67,6 @@ class DollarRef:
 _DOLLAR = re.compile(r"\$((?:\.[A-Za-z0-9_][A-Za-z0-9_\-]*)+)")
 
 
-
-@lru_cache(maxsize=1024)
-def parse_python(text: str) -> ast.AST | SyntaxError:
-    """The tree of a python step's code, shared by every step with the same text (flows
-    repeat the same small snippets; positions in the tree are relative to the code, so
-    the same tree serves every copy). Callers only read it."""
-    try:
-        return ast.parse(text, filename="<python step>")
-    except SyntaxError as exc:
-        return exc
-    except ValueError as exc:  # NUL bytes in the source
-        return SyntaxError(str(exc))
 
 class Context:
     """Everything rules share; computed lazily and at most once per workflow."""
@@ -173,33 +170,61 @@ class Context:
 
     # ------------------------------------------------------------------ references
 
+    def values(self, step: ir.Step) -> list[PlacedValue]:
+        """The step's value trees (params, fallback params, url, headers, query, body, auth,
+        python inputs, pass result) with their scalars: walked once for every rule."""
+        return self._values.get(id(step), [])
+
+    @cached_property
+    def _values(self) -> dict[int, list[PlacedValue]]:
+        out: dict[int, list[PlacedValue]] = {}
+        for step in self.steps():
+            placed = [PlacedValue(place, value, _scalars(value, []))
+                      for place, value in _places(step)]
+            if placed:
+                out[id(step)] = placed
+        return out
+
     def refs(self) -> list[RefUse]:
         if self._refs is None:
-            self._refs = list(self._collect_refs())
+            self._refs = self._collect_refs()
         return self._refs
 
-    def _collect_refs(self) -> Iterator[RefUse]:
+    def _collect_refs(self) -> list[RefUse]:
+        found: list[RefUse] = []
+        add = found.append
+        by_step = self._values
+        info_of = self.symbols.info
+        Ref = ir.Ref
         for step in self.steps():
-            info = self.symbols.info(step)
-            for place, value in _places(step):
-                for template in ir.iter_templates(value):
-                    for ref in template.refs:
-                        yield RefUse(ref, info, place)
+            placed = by_step.get(id(step))
+            if placed is not None:
+                info = info_of(step)
+                for place, _, scalars in placed:
+                    for scalar in scalars:
+                        template = scalar.template
+                        if template is not None:
+                            for part in template.parts:  # Template.refs, without the tuple
+                                if isinstance(part, Ref):
+                                    add(RefUse(part, info, place))
             if isinstance(step, ir.ChoiceStep):
+                info = info_of(step)
                 for ref in ir.iter_condition_refs(step.condition):
-                    yield RefUse(ref, info, "condition")
+                    add(RefUse(ref, info, "condition"))
         for output in self.workflow.outputs:
             for ref in output.refs:
-                yield RefUse(ref, None, "output")
+                add(RefUse(ref, None, "output"))
+        return found
 
     def dollar_refs(self) -> list[DollarRef]:
         """``$.x.y`` written inside literal strings of step values (not conditions)."""
         if self._dollars is None:
             found: list[DollarRef] = []
             for step in self.steps():
-                for _, value in _places(step):
-                    for scalar in ir.iter_scalars(value):
-                        if isinstance(scalar.value, str) and "$." in scalar.value:
+                for placed in self.values(step):
+                    for scalar in placed.scalars:
+                        text = scalar.value
+                        if isinstance(text, str) and "$." in text:
                             found.extend(self._dollars_in(scalar, step.common.id))
             self._dollars = found
         return self._dollars
@@ -268,6 +293,20 @@ class Context:
             if alt != result:
                 return types.UNKNOWN  # either may have produced the output
         return result
+
+
+def _scalars(value: ir.Value, out: list[ir.Scalar]) -> list[ir.Scalar]:
+    """Every scalar of a value tree appended to ``out``, depth first in source order (what
+    :func:`ir.iter_scalars` yields, without a generator per node)."""
+    if isinstance(value, ir.Scalar):
+        out.append(value)
+    elif isinstance(value, ir.ListValue):
+        for item in value.items:
+            _scalars(item, out)
+    else:
+        for _, item in value.entries:
+            _scalars(item, out)
+    return out
 
 
 def _places(step: ir.Step) -> Iterator[tuple[str, ir.Value]]:

@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import TYPE_CHECKING, Iterator
 
 from flowdsl import codes
@@ -38,7 +39,7 @@ from flowdsl.diagnostics import Diagnostic, error
 from flowdsl.check.python import code_span
 
 if TYPE_CHECKING:
-    from flowdsl.check.context import Context
+    from flowdsl.check.context import Context, PlacedValue
 
 RULE = codes.HARDCODED_SECRET
 
@@ -98,6 +99,7 @@ def _literal_str(value: ir.Value | None) -> ir.Scalar | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _secret_key(name: str) -> bool:
     return name.lower() in _SECRET_KEYS or bool(_SECRET_KEY_PARTS.search(name))
 
@@ -107,34 +109,67 @@ def _header_is_secret(name: str) -> bool:
     return low in _SECRET_HEADERS or any(w in low for w in ("token", "secret", "api-key", "apikey"))
 
 
-def _scan_string(ctx: "Context", scalar: ir.Scalar, step: str) -> Iterator[Diagnostic]:
+# The shortest text any pattern above can match (xox?- and ten characters): anything shorter
+# holds no secret, and most values (ids, sizes, short prompts) are shorter.
+_SHORTEST = 15
+
+
+def _secret_in(text: str) -> tuple[str, str] | None:
+    """(what, the matched text) for the first secret-looking thing in ``text``: "key" (a
+    known prefix), "Slack" / "Discord" (a webhook URL) or "token" (long and random-looking).
+    Memoized by text: flows repeat the same strings, and most are clean."""
+    hit = _SCANNED.get(text, _MISSING)
+    if hit is not _MISSING:
+        return hit  # type: ignore[return-value]
+    found: tuple[str, str] | None = None
+    m = _PREFIXED.search(text)
+    w = _WEBHOOK.search(text) if m is None else None
+    if m is not None:
+        found = ("key", m.group(0))
+    elif w is not None:
+        found = ("Slack" if w.group("kind") else "Discord", w.group(0))
+    elif "://" not in text and not text.startswith("data:"):
+        # URLs and data URIs are long and random-looking by nature
+        for word in _TOKEN.findall(text):
+            if _high_entropy(word):
+                found = ("token", word)
+                break
+    if len(_SCANNED) >= 8192:  # a long-lived process (the language server) stays bounded
+        _SCANNED.clear()
+    _SCANNED[text] = found
+    return found
+
+
+_MISSING = object()
+_SCANNED: dict[str, tuple[str, str] | None] = {}
+
+
+def _scan_string(ctx: "Context", scalar: ir.Scalar, step: str) -> Diagnostic | None:
     text = scalar.value
     assert isinstance(text, str)
+    if len(text) < _SHORTEST:
+        return None
     if scalar.template is not None:
         # Only the literal parts can hold a written secret.
         text = "".join(p for p in scalar.template.parts if isinstance(p, str))
-    m = _PREFIXED.search(text)
-    if m:
-        yield error(RULE, f"a literal credential ({_redact(m.group(0))}) is written in the flow",
-                    ctx.locate_in(scalar, m.group(0)), step=step,
-                    hint="pass it as an input ({{inputs.NAME}}) and keep it out of git")
-        return
-    w = _WEBHOOK.search(text)
-    if w:
-        kind = "Slack" if w.group("kind") else "Discord"
-        yield error(RULE, f"a {kind} webhook URL (its path is the "
-                    "credential) is written in the flow", ctx.locate_in(scalar, w.group(0)),
-                    step=step, hint="pass the URL as an input ({{inputs.webhook_url}}) and keep "
-                                    "it out of git")
-        return
-    if "://" in text or text.startswith("data:"):
-        return  # URLs and data URIs are long and random-looking by nature
-    for word in _TOKEN.findall(text):
-        if _high_entropy(word):
-            yield error(RULE, f"a literal that looks like a key ({_redact(word)}) is written "
-                        "in the flow", ctx.locate_in(scalar, word), step=step,
-                        hint="pass it as an input ({{inputs.NAME}}) and keep it out of git")
-            return
+        if len(text) < _SHORTEST:
+            return None
+    found = _secret_in(text)
+    if found is None:
+        return None
+    what, matched = found
+    if what == "key":
+        return error(RULE, f"a literal credential ({_redact(matched)}) is written in the flow",
+                     ctx.locate_in(scalar, matched), step=step,
+                     hint="pass it as an input ({{inputs.NAME}}) and keep it out of git")
+    if what == "token":
+        return error(RULE, f"a literal that looks like a key ({_redact(matched)}) is written "
+                     "in the flow", ctx.locate_in(scalar, matched), step=step,
+                     hint="pass it as an input ({{inputs.NAME}}) and keep it out of git")
+    return error(RULE, f"a {what} webhook URL (its path is the "
+                 "credential) is written in the flow", ctx.locate_in(scalar, matched),
+                 step=step, hint="pass the URL as an input ({{inputs.webhook_url}}) and keep "
+                                 "it out of git")
 
 
 def _keyed(value: ir.Value) -> Iterator[tuple[ir.Key, ir.Value]]:
@@ -148,21 +183,24 @@ def _keyed(value: ir.Value) -> Iterator[tuple[ir.Key, ir.Value]]:
             yield from _keyed(item)
 
 
-def _scan_value(ctx: "Context", value: ir.Value, step: str,
+def _scan_value(ctx: "Context", placed: "PlacedValue", step: str,
                 flagged: set[int]) -> Iterator[Diagnostic]:
-    for key, item in _keyed(value):
-        lit = _literal_str(item)
-        if lit is None or id(lit) in flagged or not _secret_key(key.name):
-            continue
-        text = str(lit.value).strip()
-        if len(text) >= 8 and " " not in text:
-            flagged.add(id(lit))
-            yield error(RULE, f'"{key.name}" holds a literal secret ({_redact(text)})',
-                        lit.span, step=step,
-                        hint="pass it as an input ({{inputs.NAME}}) and keep it out of git")
-    for scalar in ir.iter_scalars(value):
-        if id(scalar) not in flagged and isinstance(scalar.value, str):
-            for d in _scan_string(ctx, scalar, step):
+    if not isinstance(placed.value, ir.Scalar):
+        for key, item in _keyed(placed.value):
+            lit = _literal_str(item)
+            if lit is None or id(lit) in flagged or not _secret_key(key.name):
+                continue
+            text = str(lit.value).strip()
+            if len(text) >= 8 and " " not in text:
+                flagged.add(id(lit))
+                yield error(RULE, f'"{key.name}" holds a literal secret ({_redact(text)})',
+                            lit.span, step=step,
+                            hint="pass it as an input ({{inputs.NAME}}) and keep it out of git")
+    for scalar in placed.scalars:
+        if isinstance(scalar.value, str) and len(scalar.value) >= _SHORTEST \
+                and id(scalar) not in flagged:
+            d = _scan_string(ctx, scalar, step)
+            if d is not None:
                 flagged.add(id(scalar))
                 yield d
 
@@ -221,12 +259,23 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
         if isinstance(step, ir.HttpStep):
             yield from _http(ctx, step, flagged)
         if isinstance(step, ir.PythonStep):
-            for number, line in enumerate(step.code.text.splitlines(), start=1):
-                m = _PREFIXED.search(line)
-                if m:
-                    yield error(RULE, f"python code holds a literal credential "
-                                f"({_redact(m.group(0))})",
-                                code_span(step.code, number, m.start(), len(m.group(0))),
-                                step=sid, hint="pass it in through the step's inputs")
-        for value in ir.step_values(step):
-            yield from _scan_value(ctx, value, sid, flagged)
+            for number, start, matched in _code_secrets(step.code.text):
+                yield error(RULE, f"python code holds a literal credential ({_redact(matched)})",
+                            code_span(step.code, number, start, len(matched)),
+                            step=sid, hint="pass it in through the step's inputs")
+        for placed in ctx.values(step):
+            yield from _scan_value(ctx, placed, sid, flagged)
+
+
+@lru_cache(maxsize=1024)
+def _code_secrets(code: str) -> tuple[tuple[int, int, str], ...]:
+    """(line, column, text) of the first key-shaped literal on each line of python code,
+    shared by every step with the same code."""
+    if _PREFIXED.search(code) is None:
+        return ()  # no pattern spans lines, so no line matches either
+    found = []
+    for number, line in enumerate(code.splitlines(), start=1):
+        m = _PREFIXED.search(line)
+        if m:
+            found.append((number, m.start(), m.group(0)))
+    return tuple(found)
