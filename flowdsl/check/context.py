@@ -48,6 +48,8 @@ class PlacedValue(NamedTuple):
     place: str
     value: ir.Value
     scalars: list[ir.Scalar]  # depth first, in source order; read-only for callers
+    # Each scalar that is the value of a mapping key, with its key (same order).
+    keyed: list[tuple[ir.Key, ir.Scalar]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,8 +181,12 @@ class Context:
     def _values(self) -> dict[int, list[PlacedValue]]:
         out: dict[int, list[PlacedValue]] = {}
         for step in self.steps():
-            placed = [PlacedValue(place, value, _scalars(value, []))
-                      for place, value in _places(step)]
+            placed = []
+            for place, value in _places(step):
+                scalars: list[ir.Scalar] = []
+                keyed: list[tuple[ir.Key, ir.Scalar]] = []
+                _walk_value(value, scalars, keyed)
+                placed.append(PlacedValue(place, value, scalars, keyed))
             if placed:
                 out[id(step)] = placed
         return out
@@ -200,7 +206,7 @@ class Context:
             placed = by_step.get(id(step))
             if placed is not None:
                 info = info_of(step)
-                for place, _, scalars in placed:
+                for place, _, scalars, _ in placed:
                     for scalar in scalars:
                         template = scalar.template
                         if template is not None:
@@ -295,18 +301,27 @@ class Context:
         return result
 
 
-def _scalars(value: ir.Value, out: list[ir.Scalar]) -> list[ir.Scalar]:
-    """Every scalar of a value tree appended to ``out``, depth first in source order (what
-    :func:`ir.iter_scalars` yields, without a generator per node)."""
-    if isinstance(value, ir.Scalar):
-        out.append(value)
+def _walk_value(value: ir.Value, scalars: list[ir.Scalar],
+                keyed: list[tuple[ir.Key, ir.Scalar]]) -> None:
+    """Every scalar of a value tree appended to ``scalars``, depth first in source order
+    (what :func:`ir.iter_scalars` yields, without a generator per node), and those that are
+    a mapping key's value to ``keyed``. Leaves are handled inline: most values are flat."""
+    Scalar = ir.Scalar
+    if isinstance(value, Scalar):
+        scalars.append(value)
     elif isinstance(value, ir.ListValue):
         for item in value.items:
-            _scalars(item, out)
+            if isinstance(item, Scalar):
+                scalars.append(item)
+            else:
+                _walk_value(item, scalars, keyed)
     else:
-        for _, item in value.entries:
-            _scalars(item, out)
-    return out
+        for key, item in value.entries:
+            if isinstance(item, Scalar):
+                scalars.append(item)
+                keyed.append((key, item))
+            else:
+                _walk_value(item, scalars, keyed)
 
 
 def _places(step: ir.Step) -> Iterator[tuple[str, ir.Value]]:

@@ -172,30 +172,18 @@ def _scan_string(ctx: "Context", scalar: ir.Scalar, step: str) -> Diagnostic | N
                                  "it out of git")
 
 
-def _keyed(value: ir.Value) -> Iterator[tuple[ir.Key, ir.Value]]:
-    """Every (key, value) entry of every mapping inside a value tree."""
-    if isinstance(value, ir.MapValue):
-        for key, item in value.entries:
-            yield key, item
-            yield from _keyed(item)
-    elif isinstance(value, ir.ListValue):
-        for item in value.items:
-            yield from _keyed(item)
-
-
 def _scan_value(ctx: "Context", placed: "PlacedValue", step: str,
                 flagged: set[int]) -> Iterator[Diagnostic]:
-    if not isinstance(placed.value, ir.Scalar):
-        for key, item in _keyed(placed.value):
-            lit = _literal_str(item)
-            if lit is None or id(lit) in flagged or not _secret_key(key.name):
-                continue
-            text = str(lit.value).strip()
-            if len(text) >= 8 and " " not in text:
-                flagged.add(id(lit))
-                yield error(RULE, f'"{key.name}" holds a literal secret ({_redact(text)})',
-                            lit.span, step=step,
-                            hint="pass it as an input ({{inputs.NAME}}) and keep it out of git")
+    for key, lit in placed.keyed:
+        if lit.template is not None or not isinstance(lit.value, str) \
+                or not _secret_key(key.name) or id(lit) in flagged:
+            continue
+        text = lit.value.strip()
+        if len(text) >= 8 and " " not in text:
+            flagged.add(id(lit))
+            yield error(RULE, f'"{key.name}" holds a literal secret ({_redact(text)})',
+                        lit.span, step=step,
+                        hint="pass it as an input ({{inputs.NAME}}) and keep it out of git")
     for scalar in placed.scalars:
         if isinstance(scalar.value, str) and len(scalar.value) >= _SHORTEST \
                 and id(scalar) not in flagged:
