@@ -39,7 +39,7 @@ from flowdsl.diagnostics import Diagnostic, error
 from flowdsl.check.python import code_span
 
 if TYPE_CHECKING:
-    from flowdsl.check.context import Context, PlacedValue
+    from flowdsl.check.context import Context
 
 RULE = codes.HARDCODED_SECRET
 
@@ -172,27 +172,6 @@ def _scan_string(ctx: "Context", scalar: ir.Scalar, step: str) -> Diagnostic | N
                                  "it out of git")
 
 
-def _scan_value(ctx: "Context", placed: "PlacedValue", step: str,
-                flagged: set[int]) -> Iterator[Diagnostic]:
-    for key, lit in placed.keyed:
-        if lit.template is not None or not isinstance(lit.value, str) \
-                or not _secret_key(key.name) or id(lit) in flagged:
-            continue
-        text = lit.value.strip()
-        if len(text) >= 8 and " " not in text:
-            flagged.add(id(lit))
-            yield error(RULE, f'"{key.name}" holds a literal secret ({_redact(text)})',
-                        lit.span, step=step,
-                        hint="pass it as an input ({{inputs.NAME}}) and keep it out of git")
-    for scalar in placed.scalars:
-        if isinstance(scalar.value, str) and len(scalar.value) >= _SHORTEST \
-                and id(scalar) not in flagged:
-            d = _scan_string(ctx, scalar, step)
-            if d is not None:
-                flagged.add(id(scalar))
-                yield d
-
-
 def _http(ctx: "Context", step: ir.HttpStep, flagged: set[int]) -> Iterator[Diagnostic]:
     sid = step.common.id
     if step.auth is not None:
@@ -241,18 +220,39 @@ def _http(ctx: "Context", step: ir.HttpStep, flagged: set[int]) -> Iterator[Diag
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:
+    # One loop, no generator per value: this rule reads every scalar of the flow.
     for step in ctx.steps():
         sid = step.common.id
         flagged: set[int] = set()
         if isinstance(step, ir.HttpStep):
             yield from _http(ctx, step, flagged)
-        if isinstance(step, ir.PythonStep):
+        elif isinstance(step, ir.PythonStep):
             for number, start, matched in _code_secrets(step.code.text):
                 yield error(RULE, f"python code holds a literal credential ({_redact(matched)})",
                             code_span(step.code, number, start, len(matched)),
                             step=sid, hint="pass it in through the step's inputs")
         for placed in ctx.values(step):
-            yield from _scan_value(ctx, placed, sid, flagged)
+            # A literal under a key named like a secret...
+            for key, lit in placed.keyed:
+                if lit.template is not None or not isinstance(lit.value, str) \
+                        or not _secret_key(key.name) or id(lit) in flagged:
+                    continue
+                text = lit.value.strip()
+                if len(text) >= 8 and " " not in text:
+                    flagged.add(id(lit))
+                    yield error(RULE, f'"{key.name}" holds a literal secret ({_redact(text)})',
+                                lit.span, step=sid,
+                                hint="pass it as an input ({{inputs.NAME}}) and keep it out "
+                                     "of git")
+            # ...then any string that looks like a key, wherever it is.
+            for scalar in placed.scalars:
+                value = scalar.value
+                if isinstance(value, str) and len(value) >= _SHORTEST \
+                        and id(scalar) not in flagged:
+                    d = _scan_string(ctx, scalar, sid)
+                    if d is not None:
+                        flagged.add(id(scalar))
+                        yield d
 
 
 @lru_cache(maxsize=1024)
