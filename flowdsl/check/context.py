@@ -52,6 +52,12 @@ class PlacedValue(NamedTuple):
     keyed: list[tuple[ir.Key, ir.Scalar]]
 
 
+class _Walk(NamedTuple):
+    values: dict[int, list[PlacedValue]]  # by id(step); steps without values are absent
+    templated: dict[int, list[tuple[str, ir.Scalar]]]  # (place, scalar with a template)
+    dollars: list[tuple[str, ir.Scalar]]  # (step id, string holding "$.") in document order
+
+
 @dataclass(frozen=True, slots=True)
 class DollarRef:
     """``$.inputs.x`` written in a literal string where a ``{{...}}`` template is meant."""
@@ -175,21 +181,44 @@ class Context:
     def values(self, step: ir.Step) -> list[PlacedValue]:
         """The step's value trees (params, fallback params, url, headers, query, body, auth,
         python inputs, pass result) with their scalars: walked once for every rule."""
-        return self._values.get(id(step), [])
+        return self._walk.values.get(id(step), [])
 
     @cached_property
-    def _values(self) -> dict[int, list[PlacedValue]]:
-        out: dict[int, list[PlacedValue]] = {}
+    def _walk(self) -> _Walk:
+        """One walk over every step's values, for every rule that reads them."""
+        walk = _Walk({}, {}, [])
+        Scalar, ListValue = ir.Scalar, ir.ListValue
         for step in self.steps():
+            places = _places(step)
+            if not places:
+                continue
             placed = []
-            for place, value in _places(step):
+            templated: list[tuple[str, ir.Scalar]] = []
+            for place, value in places:
                 scalars: list[ir.Scalar] = []
                 keyed: list[tuple[ir.Key, ir.Scalar]] = []
-                _walk_value(value, scalars, keyed)
+                if isinstance(value, Scalar):
+                    scalars.append(value)
+                elif isinstance(value, ListValue):
+                    _walk_value(value, scalars, keyed)
+                else:  # a mapping: most are flat, so its scalars are taken here
+                    for key, item in value.entries:
+                        if isinstance(item, Scalar):
+                            scalars.append(item)
+                            keyed.append((key, item))
+                        else:
+                            _walk_value(item, scalars, keyed)
                 placed.append(PlacedValue(place, value, scalars, keyed))
-            if placed:
-                out[id(step)] = placed
-        return out
+                for scalar in scalars:
+                    text = scalar.value
+                    if scalar.template is not None:
+                        templated.append((place, scalar))
+                    if text.__class__ is str and "$." in text:  # type: ignore[operator]
+                        walk.dollars.append((step.common.id, scalar))
+            walk.values[id(step)] = placed
+            if templated:
+                walk.templated[id(step)] = templated
+        return walk
 
     def refs(self) -> list[RefUse]:
         if self._refs is None:
@@ -199,20 +228,17 @@ class Context:
     def _collect_refs(self) -> list[RefUse]:
         found: list[RefUse] = []
         add = found.append
-        by_step = self._values
+        templated = self._walk.templated
         info_of = self.symbols.info
         Ref = ir.Ref
         for step in self.steps():
-            placed = by_step.get(id(step))
-            if placed is not None:
+            scalars = templated.get(id(step))
+            if scalars is not None:
                 info = info_of(step)
-                for place, _, scalars, _ in placed:
-                    for scalar in scalars:
-                        template = scalar.template
-                        if template is not None:
-                            for part in template.parts:  # Template.refs, without the tuple
-                                if isinstance(part, Ref):
-                                    add(RefUse(part, info, place))
+                for place, scalar in scalars:
+                    for part in scalar.template.parts:  # type: ignore[union-attr]
+                        if isinstance(part, Ref):  # Template.refs, without the tuple
+                            add(RefUse(part, info, place))
             if isinstance(step, ir.ChoiceStep):
                 info = info_of(step)
                 for ref in ir.iter_condition_refs(step.condition):
@@ -226,12 +252,8 @@ class Context:
         """``$.x.y`` written inside literal strings of step values (not conditions)."""
         if self._dollars is None:
             found: list[DollarRef] = []
-            for step in self.steps():
-                for placed in self.values(step):
-                    for scalar in placed.scalars:
-                        text = scalar.value
-                        if isinstance(text, str) and "$." in text:
-                            found.extend(self._dollars_in(scalar, step.common.id))
+            for step_id, scalar in self._walk.dollars:
+                found.extend(self._dollars_in(scalar, step_id))
             self._dollars = found
         return self._dollars
 
@@ -324,23 +346,25 @@ def _walk_value(value: ir.Value, scalars: list[ir.Scalar],
                 _walk_value(item, scalars, keyed)
 
 
-def _places(step: ir.Step) -> Iterator[tuple[str, ir.Value]]:
-    """A step's value trees with a name for where they sit."""
+def _places(step: ir.Step) -> tuple[tuple[str, ir.Value], ...]:
+    """A step's value trees with a name for where they sit (those :func:`ir.step_values`
+    yields, in the same order)."""
     if isinstance(step, ir.ModelStep):
-        if step.params is not None:
-            yield "params", step.params
         if step.fallback is not None and step.fallback.params is not None:
-            yield "fallback", step.fallback.params
-    elif isinstance(step, ir.HttpStep):
-        yield "url", step.url
+            if step.params is not None:
+                return (("params", step.params), ("fallback", step.fallback.params))
+            return (("fallback", step.fallback.params),)
+        return (("params", step.params),) if step.params is not None else ()
+    if isinstance(step, ir.HttpStep):
+        out: list[tuple[str, ir.Value]] = [("url", step.url)]
         for name, v in (("headers", step.headers), ("query", step.query), ("body", step.body)):
             if v is not None:
-                yield name, v
+                out.append((name, v))
         if step.auth is not None:
-            yield "auth", step.auth.fields
-    elif isinstance(step, ir.PythonStep):
-        if step.inputs is not None:
-            yield "inputs", step.inputs
-    elif isinstance(step, ir.PassStep):
-        if step.result is not None:
-            yield "result", step.result
+            out.append(("auth", step.auth.fields))
+        return tuple(out)
+    if isinstance(step, ir.PythonStep):
+        return (("inputs", step.inputs),) if step.inputs is not None else ()
+    if isinstance(step, ir.PassStep):
+        return (("result", step.result),) if step.result is not None else ()
+    return ()
