@@ -52,6 +52,14 @@ class PlacedValue(NamedTuple):
     keyed: list[tuple[ir.Key, ir.Scalar]]
 
 
+class Reads(NamedTuple):
+    """Every reference of the flow summed up (see :attr:`Context.reads`)."""
+
+    roots: set[str]  # the step (or branch) ids read
+    readers: set[int]  # id() of each step that reads something
+    inputs: set[str | None]  # the input names read (None: a bare {{inputs}})
+
+
 class _Walk(NamedTuple):
     values: dict[int, list[PlacedValue]]  # by id(step); steps without values are absent
     templated: dict[int, list[tuple[str, ir.Scalar]]]  # (place, scalar with a template)
@@ -176,6 +184,13 @@ class Context:
         from flowdsl.check.refs import collect_resolved
         return collect_resolved(self)
 
+    @cached_property
+    def uncertain(self) -> list[Resolved]:
+        """:attr:`resolved` without the references to targets certainly run (most of them)."""
+        from flowdsl.check.symbols import Order
+        certain = Order.CERTAIN
+        return [r for r in self.resolved if r.order is not certain]
+
     # ------------------------------------------------------------------ references
 
     def values(self, step: ir.Step) -> list[PlacedValue]:
@@ -247,6 +262,21 @@ class Context:
             for ref in output.refs:
                 add(RefUse(ref, None, "output"))
         return found
+
+    @cached_property
+    def reads(self) -> Reads:
+        """Who reads what, from every reference (templates, conditions, outputs)."""
+        roots: set[str] = set()
+        readers: set[int] = set()
+        inputs: set[str | None] = set()
+        for ref, reader, _ in self.refs():
+            if ref.root == "inputs":
+                inputs.add(ref.path[0] if ref.path else None)  # Ref.input_name
+            else:
+                roots.add(ref.root)
+            if reader is not None:
+                readers.add(id(reader.step))
+        return Reads(roots, readers, inputs)
 
     def dollar_refs(self) -> list[DollarRef]:
         """``$.x.y`` written inside literal strings of step values (not conditions)."""

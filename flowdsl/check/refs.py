@@ -28,6 +28,12 @@ def resolved(ctx: "Context") -> list[Resolved]:
     return ctx.resolved
 
 
+def uncertain(ctx: "Context") -> list[Resolved]:
+    """The references whose target is not certainly finished when they are read (every
+    order but CERTAIN), in document order: the few the ordering rules look at."""
+    return ctx.uncertain
+
+
 def collect_resolved(ctx: "Context") -> list[Resolved]:
     """Every reference classified against the symbol table (once, by the context)."""
     cached: list[Resolved] = []

@@ -37,13 +37,17 @@ if TYPE_CHECKING:
     from flowdsl.check.context import Context
 
 RULE = codes.UNDEFINED_REFERENCE
+_FIELDS = frozenset(STEP_FIELDS)
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:
     inputs = [i.name for i in ctx.workflow.inputs]
     steps = ctx.symbols.names()
+    certain = Order.CERTAIN
     for r in resolved(ctx):
         ref, use = r.use.ref, r.use
+        if r.order is certain and (ref.root == "inputs" or (ref.path and ref.path[0] in _FIELDS)):
+            continue  # a declared input, or a field of a step that ran: the usual case
         if ref.is_input:
             if r.order is not Order.UNDEFINED:
                 continue
