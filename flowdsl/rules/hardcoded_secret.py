@@ -116,45 +116,48 @@ _SHORTEST = 15
 
 def _secret_in(text: str) -> tuple[str, str] | None:
     """(what, the matched text) for the first secret-looking thing in ``text``: "key" (a
-    known prefix), "Slack" / "Discord" (a webhook URL) or "token" (long and random-looking).
-    Memoized by text: flows repeat the same strings, and most are clean."""
-    hit = _SCANNED.get(text, _MISSING)
+    known prefix), "Slack" / "Discord" (a webhook URL) or "token" (long and random-looking)."""
+    m = _PREFIXED.search(text)
+    if m is not None:
+        return "key", m.group(0)
+    w = _WEBHOOK.search(text)
+    if w is not None:
+        return "Slack" if w.group("kind") else "Discord", w.group(0)
+    if "://" in text or text.startswith("data:"):
+        return None  # URLs and data URIs are long and random-looking by nature
+    for word in _TOKEN.findall(text):
+        if _high_entropy(word):
+            return "token", word
+    return None
+
+
+def _scalar_secret(scalar: ir.Scalar) -> tuple[str, str] | None:
+    """:func:`_secret_in` of a string scalar's literal text, memoized by the string (flows
+    repeat the same strings, and most are clean); a template's own references are skipped."""
+    text = scalar.value
+    assert isinstance(text, str)
+    memo = _SCANNED if scalar.template is None else _SCANNED_TEMPLATES
+    hit = memo.get(text, _MISSING)
     if hit is not _MISSING:
         return hit  # type: ignore[return-value]
-    found: tuple[str, str] | None = None
-    m = _PREFIXED.search(text)
-    w = _WEBHOOK.search(text) if m is None else None
-    if m is not None:
-        found = ("key", m.group(0))
-    elif w is not None:
-        found = ("Slack" if w.group("kind") else "Discord", w.group(0))
-    elif "://" not in text and not text.startswith("data:"):
-        # URLs and data URIs are long and random-looking by nature
-        for word in _TOKEN.findall(text):
-            if _high_entropy(word):
-                found = ("token", word)
-                break
-    if len(_SCANNED) >= 8192:  # a long-lived process (the language server) stays bounded
-        _SCANNED.clear()
-    _SCANNED[text] = found
+    if scalar.template is not None:
+        # Only the literal parts can hold a written secret.
+        text = "".join(p for p in scalar.template.parts if isinstance(p, str))
+    found = _secret_in(text) if len(text) >= _SHORTEST else None
+    if len(memo) >= 8192:  # a long-lived process (the language server) stays bounded
+        memo.clear()
+    memo[scalar.value] = found  # type: ignore[index]
     return found
 
 
 _MISSING = object()
+# string -> what _secret_in found, for plain strings and for strings holding a template
 _SCANNED: dict[str, tuple[str, str] | None] = {}
+_SCANNED_TEMPLATES: dict[str, tuple[str, str] | None] = {}
 
 
 def _scan_string(ctx: "Context", scalar: ir.Scalar, step: str) -> Diagnostic | None:
-    text = scalar.value
-    assert isinstance(text, str)
-    if len(text) < _SHORTEST:
-        return None
-    if scalar.template is not None:
-        # Only the literal parts can hold a written secret.
-        text = "".join(p for p in scalar.template.parts if isinstance(p, str))
-        if len(text) < _SHORTEST:
-            return None
-    found = _secret_in(text)
+    found = _scalar_secret(scalar)
     if found is None:
         return None
     what, matched = found
