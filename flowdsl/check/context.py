@@ -202,34 +202,37 @@ class Context:
     def _walk(self) -> _Walk:
         """One walk over every step's values, for every rule that reads them."""
         walk = _Walk({}, {}, [])
-        Scalar, ListValue = ir.Scalar, ir.ListValue
+        Scalar, MapValue = ir.Scalar, ir.MapValue
+        dollars = walk.dollars
         for step in self.steps():
             places = _places(step)
             if not places:
                 continue
+            sid = step.common.id
             placed = []
             templated: list[tuple[str, ir.Scalar]] = []
             for place, value in places:
                 scalars: list[ir.Scalar] = []
                 keyed: list[tuple[ir.Key, ir.Scalar]] = []
-                if isinstance(value, Scalar):
-                    scalars.append(value)
-                elif isinstance(value, ListValue):
-                    _walk_value(value, scalars, keyed)
-                else:  # a mapping: most are flat, so its scalars are taken here
+                if isinstance(value, MapValue):
+                    # Most values are flat mappings: their scalars are looked at right here.
                     for key, item in value.entries:
                         if isinstance(item, Scalar):
                             scalars.append(item)
                             keyed.append((key, item))
+                            if item.template is not None:
+                                templated.append((place, item))
+                            text = item.value
+                            if text.__class__ is str and "$." in text:  # type: ignore[operator]
+                                dollars.append((sid, item))
                         else:
+                            start = len(scalars)
                             _walk_value(item, scalars, keyed)
+                            _scan(scalars, start, place, sid, templated, dollars)
+                else:
+                    _walk_value(value, scalars, keyed)
+                    _scan(scalars, 0, place, sid, templated, dollars)
                 placed.append(PlacedValue(place, value, scalars, keyed))
-                for scalar in scalars:
-                    text = scalar.value
-                    if scalar.template is not None:
-                        templated.append((place, scalar))
-                    if text.__class__ is str and "$." in text:  # type: ignore[operator]
-                        walk.dollars.append((step.common.id, scalar))
             walk.values[id(step)] = placed
             if templated:
                 walk.templated[id(step)] = templated
@@ -374,6 +377,18 @@ def _walk_value(value: ir.Value, scalars: list[ir.Scalar],
                 keyed.append((key, item))
             else:
                 _walk_value(item, scalars, keyed)
+
+
+def _scan(scalars: list[ir.Scalar], start: int, place: str, step_id: str,
+          templated: list[tuple[str, ir.Scalar]], dollars: list[tuple[str, ir.Scalar]]) -> None:
+    """Note the scalars from ``start`` on that hold a template, or ``$.`` in a string."""
+    for i in range(start, len(scalars)):
+        scalar = scalars[i]
+        if scalar.template is not None:
+            templated.append((place, scalar))
+        text = scalar.value
+        if isinstance(text, str) and "$." in text:
+            dollars.append((step_id, scalar))
 
 
 def _places(step: ir.Step) -> tuple[tuple[str, ir.Value], ...]:

@@ -16,6 +16,7 @@ Where types come from:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 from flowdsl import ir
@@ -140,8 +141,10 @@ def fits(ty: Type, accepted: frozenset[str] | None) -> bool:
     return ty.json == "number" and "integer" in accepted
 
 
+@lru_cache(maxsize=1024)
 def of_model_output(output_type: str | None, media: str | None, path: tuple[str, ...]) -> Type:
-    """``.output`` / ``.primary`` of a model with the given API ``output_type``."""
+    """``.output`` / ``.primary`` of a model with the given API ``output_type`` (shared: a
+    Type is immutable, and flows read the same few outputs of the same few models)."""
     if not path or output_type is None:
         return UNKNOWN
     head, rest = path[0], path[1:]
