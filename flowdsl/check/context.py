@@ -101,6 +101,7 @@ class Context:
         self._types: dict[tuple[str, tuple[str, ...]], types.Type] = {}
         self._resolving: set[tuple[str, tuple[str, ...]]] = set()
         self._refs: list[RefUse] | None = None
+        self._reads: Reads | None = None
         self._dollars: list[DollarRef] | None = None
         self._ast: dict[int, ast.AST | SyntaxError] = {}
         self.python_facts: dict[int, PythonFacts | None] = {}  # by id(step), see check.python
@@ -178,18 +179,20 @@ class Context:
         from flowdsl.check.models import collect_templated_args
         return collect_templated_args(self)
 
-    @cached_property
+    @property
     def resolved(self) -> list[Resolved]:
         """Every reference classified against the symbol table (certain, possible, later...)."""
-        from flowdsl.check.refs import collect_resolved
-        return collect_resolved(self)
+        return self._resolution[0]
 
-    @cached_property
+    @property
     def uncertain(self) -> list[Resolved]:
         """:attr:`resolved` without the references to targets certainly run (most of them)."""
-        from flowdsl.check.symbols import Order
-        certain = Order.CERTAIN
-        return [r for r in self.resolved if r.order is not certain]
+        return self._resolution[1]
+
+    @cached_property
+    def _resolution(self) -> tuple[list[Resolved], list[Resolved]]:
+        from flowdsl.check.refs import collect_resolved
+        return collect_resolved(self)
 
     # ------------------------------------------------------------------ references
 
@@ -244,8 +247,12 @@ class Context:
         return self._refs
 
     def _collect_refs(self) -> list[RefUse]:
+        """Every reference, and (in the same loop) who reads what: :attr:`reads`."""
         found: list[RefUse] = []
         add = found.append
+        roots: set[str] = set()
+        readers: set[int] = set()
+        inputs: set[str | None] = set()
         templated = self._walk.templated
         info_of = self.symbols.info
         Ref = ir.Ref
@@ -257,29 +264,37 @@ class Context:
                     for part in scalar.template.parts:  # type: ignore[union-attr]
                         if isinstance(part, Ref):  # Template.refs, without the tuple
                             add(RefUse(part, info, place))
+                            if part.root == "inputs":
+                                inputs.add(part.path[0] if part.path else None)
+                            else:
+                                roots.add(part.root)
+                            readers.add(id(step))
             if isinstance(step, ir.ChoiceStep):
                 info = info_of(step)
                 for ref in ir.iter_condition_refs(step.condition):
                     add(RefUse(ref, info, "condition"))
+                    if ref.root == "inputs":
+                        inputs.add(ref.path[0] if ref.path else None)
+                    else:
+                        roots.add(ref.root)
+                    readers.add(id(step))
         for output in self.workflow.outputs:
             for ref in output.refs:
                 add(RefUse(ref, None, "output"))
+                if ref.root == "inputs":
+                    inputs.add(ref.path[0] if ref.path else None)
+                else:
+                    roots.add(ref.root)
+        self._reads = Reads(roots, readers, inputs)
         return found
 
-    @cached_property
+    @property
     def reads(self) -> Reads:
         """Who reads what, from every reference (templates, conditions, outputs)."""
-        roots: set[str] = set()
-        readers: set[int] = set()
-        inputs: set[str | None] = set()
-        for ref, reader, _ in self.refs():
-            if ref.root == "inputs":
-                inputs.add(ref.path[0] if ref.path else None)  # Ref.input_name
-            else:
-                roots.add(ref.root)
-            if reader is not None:
-                readers.add(id(reader.step))
-        return Reads(roots, readers, inputs)
+        if self._reads is None:
+            self.refs()
+        assert self._reads is not None
+        return self._reads
 
     def dollar_refs(self) -> list[DollarRef]:
         """``$.x.y`` written inside literal strings of step values (not conditions)."""

@@ -34,27 +34,37 @@ def uncertain(ctx: "Context") -> list[Resolved]:
     return ctx.uncertain
 
 
-def collect_resolved(ctx: "Context") -> list[Resolved]:
-    """Every reference classified against the symbol table (once, by the context)."""
+def collect_resolved(ctx: "Context") -> tuple[list[Resolved], list[Resolved]]:
+    """Every reference classified against the symbol table (once, by the context), and
+    those of them whose order is not CERTAIN (the few the ordering rules look at)."""
     cached: list[Resolved] = []
+    unsure: list[Resolved] = []
     add = cached.append
     declared = {i.name for i in ctx.workflow.inputs}
     order = ctx.symbols.order
+    certain, undefined = Order.CERTAIN, Order.UNDEFINED
     # A reader reads the same few steps many times: relate each (reader, target) once.
     orders: dict[tuple[int, str], tuple[Order, ir.Step | None]] = {}
     for use in ctx.refs():
         ref = use.ref
         if ref.root == "inputs":  # Ref.is_input
-            name = ref.path[0] if ref.path else None  # Ref.input_name
-            known = name is not None and name in declared
-            add(Resolved(use, Order.CERTAIN if known else Order.UNDEFINED, None))
+            path = ref.path  # its first name is Ref.input_name
+            if path and path[0] in declared:
+                add(Resolved(use, certain, None))
+                continue
+            r = Resolved(use, undefined, None)
         else:
             key = (id(use.reader), ref.root)
             hit = orders.get(key)
             if hit is None:
                 hit = orders[key] = order(use.reader, ref.root)
-            add(Resolved(use, hit[0], hit[1]))
-    return cached
+            r = Resolved(use, hit[0], hit[1])
+            if hit[0] is certain:
+                add(r)
+                continue
+        add(r)
+        unsure.append(r)
+    return cached, unsure
 
 
 def step_label(step: ir.Step | None) -> str:

@@ -35,7 +35,7 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
         required = schema.get("required")
         if not isinstance(required, list):
             continue
-        present = set(call.params.names()) if call.params is not None else set()
+        present = {k.name for k, _ in call.params.entries} if call.params is not None else set()
         missing = [name for name in required if isinstance(name, str) and name not in present]
         if not missing:
             continue  # the common case: nothing below is needed
