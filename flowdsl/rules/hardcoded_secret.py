@@ -99,9 +99,17 @@ def _literal_str(value: ir.Value | None) -> ir.Scalar | None:
     return None
 
 
-@lru_cache(maxsize=4096)
 def _secret_key(name: str) -> bool:
-    return name.lower() in _SECRET_KEYS or bool(_SECRET_KEY_PARTS.search(name))
+    known = _KEY_NAMES.get(name)
+    if known is None:
+        known = name.lower() in _SECRET_KEYS or bool(_SECRET_KEY_PARTS.search(name))
+        if len(_KEY_NAMES) >= 4096:  # a long-lived process stays bounded
+            _KEY_NAMES.clear()
+        _KEY_NAMES[name] = known
+    return known
+
+
+_KEY_NAMES: dict[str, bool] = {}  # key name -> whether it names a secret
 
 
 def _header_is_secret(name: str) -> bool:
@@ -237,8 +245,8 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
         for placed in ctx.values(step):
             # A literal under a key named like a secret...
             for key, lit in placed.keyed:
-                if lit.template is not None or not isinstance(lit.value, str) \
-                        or not _secret_key(key.name) or id(lit) in flagged:
+                if not _secret_key(key.name) or lit.template is not None \
+                        or not isinstance(lit.value, str) or id(lit) in flagged:
                     continue
                 text = lit.value.strip()
                 if len(text) >= 8 and " " not in text:
@@ -251,7 +259,7 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
             for scalar in placed.scalars:
                 value = scalar.value
                 if isinstance(value, str) and len(value) >= _SHORTEST \
-                        and id(scalar) not in flagged:
+                        and (not flagged or id(scalar) not in flagged):
                     d = _scan_string(ctx, scalar, sid)
                     if d is not None:
                         flagged.add(id(scalar))
