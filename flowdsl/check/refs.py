@@ -43,21 +43,25 @@ def collect_resolved(ctx: "Context") -> tuple[list[Resolved], list[Resolved]]:
     declared = {i.name for i in ctx.workflow.inputs}
     order = ctx.symbols.order
     certain, undefined = Order.CERTAIN, Order.UNDEFINED
-    # A reader reads the same few steps many times: relate each (reader, target) once.
-    orders: dict[tuple[int, str], tuple[Order, ir.Step | None]] = {}
+    # A reader reads the same few steps many times: relate each (reader, target) once. The
+    # references of one reader come together, so one reader's answers are kept at a time.
+    reader: object = ctx  # no reader yet (None is the workflow's outputs)
+    orders: dict[str, tuple[Order, ir.Step | None]] = {}
     for use in ctx.refs():
         ref = use.ref
-        if ref.root == "inputs":  # Ref.is_input
+        root = ref.root
+        if root == "inputs":  # Ref.is_input
             path = ref.path  # its first name is Ref.input_name
             if path and path[0] in declared:
                 add(Resolved(use, certain, None))
                 continue
             r = Resolved(use, undefined, None)
         else:
-            key = (id(use.reader), ref.root)
-            hit = orders.get(key)
+            if use.reader is not reader:
+                reader, orders = use.reader, {}
+            hit = orders.get(root)
             if hit is None:
-                hit = orders[key] = order(use.reader, ref.root)
+                hit = orders[root] = order(use.reader, root)
             r = Resolved(use, hit[0], hit[1])
             if hit[0] is certain:
                 add(r)

@@ -76,7 +76,7 @@ def of_literal(value: Any) -> Type:
 
 def of_schema(schema: Any, media: str | None = None) -> Type:
     """The type a JSON Schema describes; unknown unless it names exactly one type."""
-    if not isinstance(schema, Mapping):
+    if not isinstance(schema, dict) and not isinstance(schema, Mapping):  # dict: fast path
         return UNKNOWN
     t = schema.get("type")
     if isinstance(t, list):
@@ -109,7 +109,7 @@ def bound(schema: Mapping[str, Any], side: str) -> float | None:
 
 def schema_types(schema: Any) -> frozenset[str] | None:
     """The JSON types a schema accepts, or None when it does not restrict them."""
-    if not isinstance(schema, Mapping):
+    if not isinstance(schema, dict) and not isinstance(schema, Mapping):  # dict: fast path
         return None
     t = schema.get("type")
     if isinstance(t, str):
