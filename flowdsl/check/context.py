@@ -12,7 +12,7 @@ import ast
 import re
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterator, NamedTuple
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
 from flowdsl import ir
 from flowdsl.catalog.model import Catalog, ModelSpec
@@ -62,8 +62,10 @@ class Reads(NamedTuple):
 
 class _Walk(NamedTuple):
     values: dict[int, list[PlacedValue]]  # by id(step); steps without values are absent
-    templated: dict[int, list[tuple[str, ir.Scalar]]]  # (place, scalar with a template)
-    dollars: list[tuple[str, ir.Scalar]]  # (step id, string holding "$.") in document order
+    # Where references are, in document order: (step, place, scalar holding a template),
+    # or (choice step, "condition", None) for a choice's condition.
+    sources: list[tuple[ir.Step, str, ir.Scalar | None]]
+    dollars: list[tuple[ir.Step, ir.Scalar]]  # (step, string holding "$.") in document order
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,16 +206,17 @@ class Context:
     @cached_property
     def _walk(self) -> _Walk:
         """One walk over every step's values, for every rule that reads them."""
-        walk = _Walk({}, {}, [])
+        walk = _Walk({}, [], [])
         Scalar, MapValue = ir.Scalar, ir.MapValue
         dollars = walk.dollars
+        sources = walk.sources
         for step in self.steps():
             places = _places(step)
             if not places:
+                if isinstance(step, ir.ChoiceStep):
+                    sources.append((step, "condition", None))
                 continue
-            sid = step.common.id
             placed = []
-            templated: list[tuple[str, ir.Scalar]] = []
             for place, value in places:
                 scalars: list[ir.Scalar] = []
                 keyed: list[tuple[ir.Key, ir.Scalar]] = []
@@ -224,21 +227,19 @@ class Context:
                             scalars.append(item)
                             keyed.append((key, item))
                             if item.template is not None:
-                                templated.append((place, item))
+                                sources.append((step, place, item))
                             text = item.value
                             if text.__class__ is str and "$." in text:  # type: ignore[operator]
-                                dollars.append((sid, item))
+                                dollars.append((step, item))
                         else:
                             start = len(scalars)
                             _walk_value(item, scalars, keyed)
-                            _scan(scalars, start, place, sid, templated, dollars)
+                            _scan(scalars, start, step, place, sources, dollars)
                 else:
                     _walk_value(value, scalars, keyed)
-                    _scan(scalars, 0, place, sid, templated, dollars)
+                    _scan(scalars, 0, step, place, sources, dollars)
                 placed.append(PlacedValue(place, value, scalars, keyed))
             walk.values[id(step)] = placed
-            if templated:
-                walk.templated[id(step)] = templated
         return walk
 
     def refs(self) -> list[RefUse]:
@@ -253,30 +254,23 @@ class Context:
         roots: set[str] = set()
         readers: set[int] = set()
         inputs: set[str | None] = set()
-        templated = self._walk.templated
         info_of = self.symbols.info
         Ref = ir.Ref
-        for step in self.steps():
-            scalars = templated.get(id(step))
-            if scalars is not None:
-                info = info_of(step)
-                for place, scalar in scalars:
-                    for part in scalar.template.parts:  # type: ignore[union-attr]
-                        if isinstance(part, Ref):  # Template.refs, without the tuple
-                            add(RefUse(part, info, place))
-                            if part.root == "inputs":
-                                inputs.add(part.path[0] if part.path else None)
-                            else:
-                                roots.add(part.root)
-                            readers.add(id(step))
-            if isinstance(step, ir.ChoiceStep):
-                info = info_of(step)
-                for ref in ir.iter_condition_refs(step.condition):
-                    add(RefUse(ref, info, "condition"))
-                    if ref.root == "inputs":
-                        inputs.add(ref.path[0] if ref.path else None)
+        last: ir.Step | None = None
+        info: StepInfo | None = None
+        for step, place, scalar in self._walk.sources:
+            if step is not last:
+                last, info = step, info_of(step)
+            refs: Iterable[object] = (scalar.template.parts  # type: ignore[union-attr]
+                                      if scalar is not None
+                                      else ir.iter_condition_refs(step.condition))  # type: ignore[union-attr]
+            for part in refs:
+                if isinstance(part, Ref):  # Template.refs, without the tuple
+                    add(RefUse(part, info, place))
+                    if part.root == "inputs":
+                        inputs.add(part.path[0] if part.path else None)
                     else:
-                        roots.add(ref.root)
+                        roots.add(part.root)
                     readers.add(id(step))
         for output in self.workflow.outputs:
             for ref in output.refs:
@@ -300,8 +294,8 @@ class Context:
         """``$.x.y`` written inside literal strings of step values (not conditions)."""
         if self._dollars is None:
             found: list[DollarRef] = []
-            for step_id, scalar in self._walk.dollars:
-                found.extend(self._dollars_in(scalar, step_id))
+            for step, scalar in self._walk.dollars:
+                found.extend(self._dollars_in(scalar, step.common.id))
             self._dollars = found
         return self._dollars
 
@@ -394,16 +388,17 @@ def _walk_value(value: ir.Value, scalars: list[ir.Scalar],
                 _walk_value(item, scalars, keyed)
 
 
-def _scan(scalars: list[ir.Scalar], start: int, place: str, step_id: str,
-          templated: list[tuple[str, ir.Scalar]], dollars: list[tuple[str, ir.Scalar]]) -> None:
+def _scan(scalars: list[ir.Scalar], start: int, step: ir.Step, place: str,
+          templated: list[tuple[ir.Step, str, ir.Scalar | None]],
+          dollars: list[tuple[ir.Step, ir.Scalar]]) -> None:
     """Note the scalars from ``start`` on that hold a template, or ``$.`` in a string."""
     for i in range(start, len(scalars)):
         scalar = scalars[i]
         if scalar.template is not None:
-            templated.append((place, scalar))
+            templated.append((step, place, scalar))
         text = scalar.value
         if isinstance(text, str) and "$." in text:
-            dollars.append((step_id, scalar))
+            dollars.append((step, scalar))
 
 
 def _places(step: ir.Step) -> tuple[tuple[str, ir.Value], ...]:
