@@ -52,6 +52,9 @@ class PlacedValue(NamedTuple):
     keyed: list[tuple[ir.Key, ir.Scalar]]
 
 
+_NO_VALUES: list[PlacedValue] = []  # shared: callers only read what values() returns
+
+
 class Reads(NamedTuple):
     """Every reference of the flow summed up (see :attr:`Context.reads`)."""
 
@@ -201,7 +204,7 @@ class Context:
     def values(self, step: ir.Step) -> list[PlacedValue]:
         """The step's value trees (params, fallback params, url, headers, query, body, auth,
         python inputs, pass result) with their scalars: walked once for every rule."""
-        return self._walk.values.get(id(step), [])
+        return self._walk.values.get(id(step), _NO_VALUES)
 
     @cached_property
     def _walk(self) -> _Walk:
@@ -339,7 +342,7 @@ class Context:
             if len(ref.path) != 1:
                 return types.UNKNOWN
             declared = self.workflow.input(ref.path[0])
-            return types.of_schema(declared.schema.to_python()) if declared else types.UNKNOWN
+            return _input_type(declared.schema.to_python()) if declared else types.UNKNOWN
         info = self.symbols.get(ref.root)
         if info is None:
             return types.UNKNOWN
@@ -363,6 +366,23 @@ class Context:
             if alt != result:
                 return types.UNKNOWN  # either may have produced the output
         return result
+
+
+def _input_type(schema: object) -> types.Type:
+    """The type an input's schema declares, shared by every flow declaring the same schema
+    (flows repeat ``{type: string}``; a Type is immutable). Keyed by the schema's repr,
+    which tells 1 from 1.0, True and "1"."""
+    key = repr(schema)
+    hit = _INPUT_TYPES.get(key)
+    if hit is None:
+        hit = types.of_schema(schema)
+        if len(_INPUT_TYPES) >= 4096:  # a long-lived process stays bounded
+            _INPUT_TYPES.clear()
+        _INPUT_TYPES[key] = hit
+    return hit
+
+
+_INPUT_TYPES: dict[str, types.Type] = {}
 
 
 def _walk_value(value: ir.Value, scalars: list[ir.Scalar],
