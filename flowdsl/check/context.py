@@ -148,6 +148,12 @@ class Context:
         """Every step, nested ones included, in document order (computed once)."""
         return self.symbols.all_steps
 
+    @cached_property
+    def python_steps(self) -> list[ir.PythonStep]:
+        """The python steps, nested ones included, in document order (four rules read
+        only these)."""
+        return [s for s in self.symbols.all_steps if isinstance(s, ir.PythonStep)]
+
     def info(self, step: ir.Step) -> StepInfo:
         return self.symbols.info(step)
 
