@@ -52,6 +52,9 @@ class PlacedValue(NamedTuple):
     keyed: list[tuple[ir.Key, ir.Scalar]]
 
 
+# NamedTuple's own constructor is a Python function: tuple.__new__ builds the same tuple
+# at half the cost, for the facts built once per reference or value.
+_new = tuple.__new__
 _NO_VALUES: list[PlacedValue] = []  # shared: callers only read what values() returns
 
 
@@ -247,7 +250,7 @@ class Context:
                 else:
                     _walk_value(value, scalars, keyed)
                     _scan(scalars, 0, step, place, sources, dollars)
-                placed.append(PlacedValue(place, value, scalars, keyed))
+                placed.append(_new(PlacedValue, (place, value, scalars, keyed)))
             walk.values[id(step)] = placed
         return walk
 
@@ -275,7 +278,7 @@ class Context:
                                       else ir.iter_condition_refs(step.condition))  # type: ignore[union-attr]
             for part in refs:
                 if isinstance(part, Ref):  # Template.refs, without the tuple
-                    add(RefUse(part, info, place))
+                    add(_new(RefUse, (part, info, place)))
                     if part.root == "inputs":
                         inputs.add(part.path[0] if part.path else None)
                     else:
@@ -283,7 +286,7 @@ class Context:
                     readers.add(id(step))
         for output in self.workflow.outputs:
             for ref in output.refs:
-                add(RefUse(ref, None, "output"))
+                add(_new(RefUse, (ref, None, "output")))
                 if ref.root == "inputs":
                     inputs.add(ref.path[0] if ref.path else None)
                 else:

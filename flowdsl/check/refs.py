@@ -24,6 +24,9 @@ class Resolved(NamedTuple):
     why: ir.Step | None  # the step explaining the order (choice/parallel/target)
 
 
+_new = tuple.__new__  # NamedTuple's constructor, without its Python-level call
+
+
 def resolved(ctx: "Context") -> list[Resolved]:
     return ctx.resolved
 
@@ -53,16 +56,16 @@ def collect_resolved(ctx: "Context") -> tuple[list[Resolved], list[Resolved]]:
         if root == "inputs":  # Ref.is_input
             path = ref.path  # its first name is Ref.input_name
             if path and path[0] in declared:
-                add(Resolved(use, certain, None))
+                add(_new(Resolved, (use, certain, None)))
                 continue
-            r = Resolved(use, undefined, None)
+            r = _new(Resolved, (use, undefined, None))
         else:
             if use.reader is not reader:
                 reader, orders = use.reader, {}
             hit = orders.get(root)
             if hit is None:
                 hit = orders[root] = order(use.reader, root)
-            r = Resolved(use, hit[0], hit[1])
+            r = _new(Resolved, (use, hit[0], hit[1]))
             if hit[0] is certain:
                 add(r)
                 continue

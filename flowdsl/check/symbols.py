@@ -67,6 +67,9 @@ class Symbol(NamedTuple):
     implicit: bool = False
 
 
+_new = tuple.__new__  # StepInfo(...) without NamedTuple's Python-level constructor
+
+
 class SymbolTable:
     def __init__(self, workflow: ir.Workflow) -> None:
         self.workflow = workflow
@@ -85,7 +88,7 @@ class SymbolTable:
         ids = self.steps
         for index, step in enumerate(steps):
             common = step.common
-            info = StepInfo(step, prefix + (index,), chain + (step,))
+            info = _new(StepInfo, (step, prefix + (index,), chain + (step,)))
             by_obj[id(step)] = info
             all_steps.append(step)
             if common.id not in ids:
