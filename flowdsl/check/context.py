@@ -48,8 +48,6 @@ class PlacedValue(NamedTuple):
     place: str
     value: ir.Value
     scalars: list[ir.Scalar]  # depth first, in source order; read-only for callers
-    # Each scalar that is the value of a mapping key, with its key (same order).
-    keyed: list[tuple[ir.Key, ir.Scalar]]
 
 
 # NamedTuple's own constructor is a Python function: tuple.__new__ builds the same tuple
@@ -231,13 +229,11 @@ class Context:
             placed = []
             for place, value in places:
                 scalars: list[ir.Scalar] = []
-                keyed: list[tuple[ir.Key, ir.Scalar]] = []
                 if isinstance(value, MapValue):
                     # Most values are flat mappings: their scalars are looked at right here.
-                    for key, item in value.entries:
+                    for _, item in value.entries:
                         if isinstance(item, Scalar):
                             scalars.append(item)
-                            keyed.append((key, item))
                             if item.template is not None:
                                 sources.append((step, place, item))
                             text = item.value
@@ -245,12 +241,12 @@ class Context:
                                 dollars.append((step, item))
                         else:
                             start = len(scalars)
-                            _walk_value(item, scalars, keyed)
+                            _walk_value(item, scalars)
                             _scan(scalars, start, step, place, sources, dollars)
                 else:
-                    _walk_value(value, scalars, keyed)
+                    _walk_value(value, scalars)
                     _scan(scalars, 0, step, place, sources, dollars)
-                placed.append(_new(PlacedValue, (place, value, scalars, keyed)))
+                placed.append(_new(PlacedValue, (place, value, scalars)))
             walk.values[id(step)] = placed
         return walk
 
@@ -273,9 +269,11 @@ class Context:
         for step, place, scalar in self._walk.sources:
             if step is not last:
                 last, info = step, info_of(step)
-            refs: Iterable[object] = (scalar.template.parts  # type: ignore[union-attr]
-                                      if scalar is not None
-                                      else ir.iter_condition_refs(step.condition))  # type: ignore[union-attr]
+            refs: Iterable[object]
+            if scalar is not None:
+                refs = scalar.template.parts  # type: ignore[union-attr]
+            else:  # a choice's condition
+                refs = ir.iter_condition_refs(step.condition)  # type: ignore[union-attr]
             for part in refs:
                 if isinstance(part, Ref):  # Template.refs, without the tuple
                     add(_new(RefUse, (part, info, place)))
@@ -394,11 +392,10 @@ def _input_type(schema: object) -> types.Type:
 _INPUT_TYPES: dict[str, types.Type] = {}
 
 
-def _walk_value(value: ir.Value, scalars: list[ir.Scalar],
-                keyed: list[tuple[ir.Key, ir.Scalar]]) -> None:
+def _walk_value(value: ir.Value, scalars: list[ir.Scalar]) -> None:
     """Every scalar of a value tree appended to ``scalars``, depth first in source order
-    (what :func:`ir.iter_scalars` yields, without a generator per node), and those that are
-    a mapping key's value to ``keyed``. Leaves are handled inline: most values are flat."""
+    (what :func:`ir.iter_scalars` yields, without a generator per node). Leaves are handled
+    inline: most values are flat."""
     Scalar = ir.Scalar
     if isinstance(value, Scalar):
         scalars.append(value)
@@ -407,14 +404,13 @@ def _walk_value(value: ir.Value, scalars: list[ir.Scalar],
             if isinstance(item, Scalar):
                 scalars.append(item)
             else:
-                _walk_value(item, scalars, keyed)
+                _walk_value(item, scalars)
     else:
-        for key, item in value.entries:
+        for _, item in value.entries:
             if isinstance(item, Scalar):
                 scalars.append(item)
-                keyed.append((key, item))
             else:
-                _walk_value(item, scalars, keyed)
+                _walk_value(item, scalars)
 
 
 def _scan(scalars: list[ir.Scalar], start: int, step: ir.Step, place: str,

@@ -244,26 +244,45 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
                             step=sid, hint="pass it in through the step's inputs")
         for placed in ctx.values(step):
             # A literal under a key named like a secret...
-            for key, lit in placed.keyed:
-                if not _secret_key(key.name) or lit.template is not None \
-                        or not isinstance(lit.value, str) or id(lit) in flagged:
-                    continue
-                text = lit.value.strip()
-                if len(text) >= 8 and " " not in text:
-                    flagged.add(id(lit))
-                    yield error(RULE, f'"{key.name}" holds a literal secret ({_redact(text)})',
-                                lit.span, step=sid,
-                                hint="pass it as an input ({{inputs.NAME}}) and keep it out "
-                                     "of git")
+            if not isinstance(placed.value, ir.Scalar):
+                for key, lit in _keyed(placed.value, []):
+                    if lit.template is not None or not isinstance(lit.value, str) \
+                            or id(lit) in flagged:
+                        continue
+                    text = lit.value.strip()
+                    if len(text) >= 8 and " " not in text:
+                        flagged.add(id(lit))
+                        yield error(RULE, f'"{key.name}" holds a literal secret '
+                                    f"({_redact(text)})", lit.span, step=sid,
+                                    hint="pass it as an input ({{inputs.NAME}}) and keep it out "
+                                         "of git")
             # ...then any string that looks like a key, wherever it is.
             for scalar in placed.scalars:
-                value = scalar.value
-                if isinstance(value, str) and len(value) >= _SHORTEST \
+                string = scalar.value
+                if isinstance(string, str) and len(string) >= _SHORTEST \
                         and (not flagged or id(scalar) not in flagged):
                     d = _scan_string(ctx, scalar, sid)
                     if d is not None:
                         flagged.add(id(scalar))
                         yield d
+
+
+def _keyed(value: ir.Value,
+           out: list[tuple[ir.Key, ir.Scalar]]) -> list[tuple[ir.Key, ir.Scalar]]:
+    """Each scalar that is a mapping key's value under a key named like a secret, with its
+    key, in source order."""
+    if isinstance(value, ir.MapValue):
+        for key, item in value.entries:
+            if isinstance(item, ir.Scalar):
+                if _secret_key(key.name):
+                    out.append((key, item))
+            else:
+                _keyed(item, out)
+    elif isinstance(value, ir.ListValue):
+        for item in value.items:
+            if not isinstance(item, ir.Scalar):
+                _keyed(item, out)
+    return out
 
 
 @lru_cache(maxsize=1024)

@@ -44,8 +44,6 @@ def test_shared_facts_match_their_definitions(text: str) -> None:
         walked = [s for placed in ctx.values(step) for s in placed.scalars]
         plain = [s for v in ir.step_values(step) for s in ir.iter_scalars(v)]
         assert [id(s) for s in walked] == [id(s) for s in plain], text
-        keyed = [(k.name, id(s)) for placed in ctx.values(step) for k, s in placed.keyed]
-        assert keyed == [(k.name, id(s)) for k, s in _plain_keyed(step)], text
     # refs(): every template, condition and output reference, in document order.
     plain_refs: list[ir.Ref] = []
     for step in ctx.steps():
@@ -78,24 +76,6 @@ def test_shared_facts_match_their_definitions(text: str) -> None:
     assert {id(d.scalar) for d in ctx.dollar_refs()} <= {id(s) for s in strings}, text
     # duplicates(): its shortcut agrees with counting the declarations.
     assert ctx.symbols.duplicates() == _plain_duplicates(ctx.symbols.declarations), text
-
-
-def _plain_keyed(step: ir.Step) -> list[tuple[ir.Key, ir.Scalar]]:
-    out: list[tuple[ir.Key, ir.Scalar]] = []
-
-    def walk(value: ir.Value) -> None:
-        if isinstance(value, ir.MapValue):
-            for key, item in value.entries:
-                if isinstance(item, ir.Scalar):
-                    out.append((key, item))
-                walk(item)
-        elif isinstance(value, ir.ListValue):
-            for item in value.items:
-                walk(item)
-
-    for v in ir.step_values(step):
-        walk(v)
-    return out
 
 
 def _plain_duplicates(declarations: list[Symbol]) -> dict[str, list[Symbol]]:
