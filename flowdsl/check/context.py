@@ -414,13 +414,13 @@ def _walk_value(value: ir.Value, scalars: list[ir.Scalar]) -> None:
 
 
 def _scan(scalars: list[ir.Scalar], start: int, step: ir.Step, place: str,
-          templated: list[tuple[ir.Step, str, ir.Scalar | None]],
+          sources: list[tuple[ir.Step, str, ir.Scalar | None]],
           dollars: list[tuple[ir.Step, ir.Scalar]]) -> None:
     """Note the scalars from ``start`` on that hold a template, or ``$.`` in a string."""
     for i in range(start, len(scalars)):
         scalar = scalars[i]
         if scalar.template is not None:
-            templated.append((step, place, scalar))
+            sources.append((step, place, scalar))
         text = scalar.value
         if isinstance(text, str) and "$." in text:
             dollars.append((step, scalar))
