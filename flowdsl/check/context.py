@@ -26,7 +26,7 @@ from flowdsl.spans import Span
 if TYPE_CHECKING:
     from flowdsl.check.models import LiteralError, ModelCall, TemplatedArg
     from flowdsl.check.python import PythonFacts
-    from flowdsl.check.refs import Resolved
+    from flowdsl.check.refs import Resolution, Resolved
 
 
 class RefUse(NamedTuple):
@@ -191,18 +191,27 @@ class Context:
         from flowdsl.check.models import collect_templated_args
         return collect_templated_args(self)
 
-    @property
+    @cached_property
     def resolved(self) -> list[Resolved]:
         """Every reference classified against the symbol table (certain, possible, later...)."""
-        return self._resolution[0]
+        from flowdsl.check.refs import collect_resolved
+        every = collect_resolved(self, every=True).every
+        assert every is not None
+        return every
 
     @property
     def uncertain(self) -> list[Resolved]:
         """:attr:`resolved` without the references to targets certainly run (most of them)."""
-        return self._resolution[1]
+        return self._resolution.uncertain
+
+    @property
+    def questionable(self) -> list[Resolved]:
+        """:attr:`uncertain` and the certain references to a step that name no field of its
+        record: what undefined-reference looks at (see :func:`refs.questionable`)."""
+        return self._resolution.questionable
 
     @cached_property
-    def _resolution(self) -> tuple[list[Resolved], list[Resolved]]:
+    def _resolution(self) -> Resolution:
         from flowdsl.check.refs import collect_resolved
         return collect_resolved(self)
 

@@ -37,12 +37,29 @@ def uncertain(ctx: "Context") -> list[Resolved]:
     return ctx.uncertain
 
 
-def collect_resolved(ctx: "Context") -> tuple[list[Resolved], list[Resolved]]:
-    """Every reference classified against the symbol table (once, by the context), and
-    those of them whose order is not CERTAIN (the few the ordering rules look at)."""
-    cached: list[Resolved] = []
+def questionable(ctx: "Context") -> list[Resolved]:
+    """The references that may be undefined or name no field: the uncertain ones and the
+    certain ones to a step that name no field of its record (``{{gen}}``, ``{{gen.url}}``),
+    in document order. Every other reference is a declared input or a step's field."""
+    return ctx.questionable
+
+
+_FIELDS = frozenset(STEP_FIELDS)
+
+
+class Resolution(NamedTuple):
+    every: list[Resolved] | None  # all references (None unless asked for)
+    uncertain: list[Resolved]
+    questionable: list[Resolved]
+
+
+def collect_resolved(ctx: "Context", every: bool = False) -> Resolution:
+    """Every reference classified against the symbol table (once, by the context), kept in
+    the lists that rules read. A reference to a declared input, or to a field of a step that
+    certainly ran, is in none but ``every``: most are, so ``every`` is only built on request."""
+    everything: list[Resolved] | None = [] if every else None
     unsure: list[Resolved] = []
-    add = cached.append
+    odd: list[Resolved] = []
     declared = {i.name for i in ctx.workflow.inputs}
     order = ctx.symbols.order
     certain, undefined = Order.CERTAIN, Order.UNDEFINED
@@ -56,7 +73,8 @@ def collect_resolved(ctx: "Context") -> tuple[list[Resolved], list[Resolved]]:
         if root == "inputs":  # Ref.is_input
             path = ref.path  # its first name is Ref.input_name
             if path and path[0] in declared:
-                add(_new(Resolved, (use, certain, None)))
+                if everything is not None:
+                    everything.append(_new(Resolved, (use, certain, None)))
                 continue
             r = _new(Resolved, (use, undefined, None))
         else:
@@ -65,13 +83,23 @@ def collect_resolved(ctx: "Context") -> tuple[list[Resolved], list[Resolved]]:
             hit = orders.get(root)
             if hit is None:
                 hit = orders[root] = order(use.reader, root)
-            r = _new(Resolved, (use, hit[0], hit[1]))
             if hit[0] is certain:
-                add(r)
+                path = ref.path
+                if path and path[0] in _FIELDS:  # the usual case: nothing to say
+                    if everything is not None:
+                        everything.append(_new(Resolved, (use, certain, hit[1])))
+                    continue
+                r = _new(Resolved, (use, certain, hit[1]))
+                if everything is not None:
+                    everything.append(r)
+                odd.append(r)
                 continue
-        add(r)
+            r = _new(Resolved, (use, hit[0], hit[1]))
+        if everything is not None:
+            everything.append(r)
         unsure.append(r)
-    return cached, unsure
+        odd.append(r)
+    return Resolution(everything, unsure, odd)
 
 
 def step_label(step: ir.Step | None) -> str:

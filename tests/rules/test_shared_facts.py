@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from flowdsl import ir
 from flowdsl.check.context import Context
 from flowdsl.check.config import Config
+from flowdsl.check.refs import STEP_FIELDS
 from flowdsl.check.symbols import Order, Symbol
 from flowdsl.frontend.source import load_source
 from tests.rules.flowgen import DEFECTS, DrawChooser, dump, flow_data
@@ -65,6 +66,10 @@ def test_shared_facts_match_their_definitions(text: str) -> None:
         else:
             assert (r.order, r.why) == ctx.symbols.order(r.use.reader, ref.root), text
     assert ctx.uncertain == [r for r in ctx.resolved if r.order is not Order.CERTAIN], text
+    assert ctx.questionable == [
+        r for r in ctx.resolved if r.order is not Order.CERTAIN
+        or (not r.use.ref.is_input and not (r.use.ref.path and r.use.ref.path[0] in STEP_FIELDS))
+    ], text
     # reads: who reads what.
     uses = ctx.refs()
     assert ctx.reads.roots == {u.ref.root for u in uses if not u.ref.is_input}, text
