@@ -170,3 +170,27 @@ def test_secret_scan_memo_gives_each_string_its_own_place() -> None:
         found = [(d.step, d.span.line, d.span.column) for d in check_text(SECRETS)
                  if d.rule == "hardcoded-secret"]
         assert found == [("a", 6, 19), ("b", 8, 34), ("c", 10, 19)]
+
+
+ODD_REFERENCES = """\
+name: odd references
+inputs:
+  prompt: {type: string}
+steps:
+  - id: gen
+    model: flux-2-pro
+    with: {prompt: "{{inputs.prompt}}"}
+  - id: keep
+    pass: {whole: "{{gen}}", field: "{{gen.url}}", fine: "{{gen.primary}}", later: "{{late.output}}",
+           typo: "{{inputs.promt}}"}
+  - id: late
+    pass: 1
+"""
+
+
+def test_questionable_references_are_the_ones_undefined_reference_reads() -> None:
+    ctx = _context(ODD_REFERENCES)
+    assert [r.use.ref.text() for r in ctx.questionable] == [
+        "{{gen}}", "{{gen.url}}", "{{late.output}}", "{{inputs.promt}}"]
+    assert [r.use.ref.text() for r in ctx.uncertain] == ["{{late.output}}", "{{inputs.promt}}"]
+    assert len(ctx.resolved) == 6  # every reference, when asked for
