@@ -73,6 +73,9 @@ _WEBHOOK = re.compile(
     r"|https://(?:ptb\.|canary\.)?(?P<kind2>discord(?:app)?\.com)/api/webhooks/\d+/[A-Za-z0-9_\-]{20,}")
 _AUTH_SECRET_FIELDS = frozenset({"token", "password", "key", "api_key", "bearer", "secret", "value"})
 _TOKEN = re.compile(r"[A-Za-z0-9+/=_\-]{32,}")
+_URL_USER_PASSWORD = re.compile(r"[a-z][a-z0-9+.\-]*://([^/@\s{}]+):([^/@\s{}]+)@", re.I)
+_URL_SECRET_PARAM = re.compile(
+    r"[?&](api_key|apikey|key|token|access_token|secret)=([^&{}\s]{8,})", re.I)
 
 
 def _redact(value: object) -> str:
@@ -216,13 +219,12 @@ def _http(ctx: "Context", step: ir.HttpStep, flagged: set[int]) -> Iterator[Diag
                             lit.span, step=sid, hint="take it from an input: \"{{inputs.key}}\"")
     url = step.url
     if isinstance(url.value, str):
-        m = re.match(r"[a-z][a-z0-9+.\-]*://([^/@\s{}]+):([^/@\s{}]+)@", url.value, re.I)
+        m = _URL_USER_PASSWORD.match(url.value)
         if m:
             flagged.add(id(url))
             yield error(RULE, "the URL carries a literal user:password", ctx.locate_in(
                 url, m.group(2)), step=sid, hint="use auth: {basic: {...}} with inputs")
-        q = re.search(r"[?&](api_key|apikey|key|token|access_token|secret)=([^&{}\s]{8,})",
-                      url.value, re.I)
+        q = _URL_SECRET_PARAM.search(url.value)
         if q and id(url) not in flagged:
             flagged.add(id(url))
             yield error(RULE, f"the URL carries a literal {q.group(1)}",
@@ -272,9 +274,13 @@ def _keyed(value: ir.Value,
     """Each scalar that is a mapping key's value under a key named like a secret, with its
     key, in source order."""
     if isinstance(value, ir.MapValue):
+        names = _KEY_NAMES
         for key, item in value.entries:
             if isinstance(item, ir.Scalar):
-                if _secret_key(key.name):
+                secret = names.get(key.name)  # _secret_key, without a call for known names
+                if secret is None:
+                    secret = _secret_key(key.name)
+                if secret:
                     out.append((key, item))
             else:
                 _keyed(item, out)
