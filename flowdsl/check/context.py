@@ -11,13 +11,14 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
-from typing import TYPE_CHECKING, Iterator
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
 from flowdsl import ir
 from flowdsl.catalog.model import Catalog, ModelSpec
 from flowdsl.check import types
 from flowdsl.check.config import Config
+from flowdsl.check.python import parse_python
 from flowdsl.check.symbols import StepInfo, SymbolTable
 from flowdsl.frontend.workflow import broken_parts
 from flowdsl.spans import Span
@@ -25,12 +26,12 @@ from flowdsl.spans import Span
 if TYPE_CHECKING:
     from flowdsl.check.models import LiteralError, ModelCall, TemplatedArg
     from flowdsl.check.python import PythonFacts
-    from flowdsl.check.refs import Resolved
+    from flowdsl.check.refs import Resolution, Resolved
 
 
-@dataclass(frozen=True, slots=True)
-class RefUse:
-    """One reference as written: where it sits and who reads it."""
+class RefUse(NamedTuple):
+    """One reference as written: where it sits and who reads it. (An immutable tuple: a
+    flow has thousands and a tuple is built at a third of a frozen dataclass's cost.)"""
 
     ref: ir.Ref
     reader: StepInfo | None  # None: the workflow's outputs (read after every step)
@@ -39,6 +40,36 @@ class RefUse:
     @property
     def step(self) -> str | None:
         return self.reader.id if self.reader is not None else None
+
+
+class PlacedValue(NamedTuple):
+    """One value tree of a step (see :func:`_places`) with every scalar inside it."""
+
+    place: str
+    value: ir.Value
+    scalars: list[ir.Scalar]  # depth first, in source order; read-only for callers
+
+
+# NamedTuple's own constructor is a Python function: tuple.__new__ builds the same tuple
+# at half the cost, for the facts built once per reference or value.
+_new = tuple.__new__
+_NO_VALUES: list[PlacedValue] = []  # shared: callers only read what values() returns
+
+
+class Reads(NamedTuple):
+    """Every reference of the flow summed up (see :attr:`Context.reads`)."""
+
+    roots: set[str]  # the step (or branch) ids read
+    readers: set[int]  # id() of each step that reads something
+    inputs: set[str | None]  # the input names read (None: a bare {{inputs}})
+
+
+class _Walk(NamedTuple):
+    values: dict[int, list[PlacedValue]]  # by id(step); steps without values are absent
+    # Where references are, in document order: (step, place, scalar holding a template),
+    # or (choice step, "condition", None) for a choice's condition.
+    sources: list[tuple[ir.Step, str, ir.Scalar | None]]
+    dollars: list[tuple[ir.Step, ir.Scalar]]  # (step, string holding "$.") in document order
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,18 +90,6 @@ _DOLLAR = re.compile(r"\$((?:\.[A-Za-z0-9_][A-Za-z0-9_\-]*)+)")
 
 
 
-@lru_cache(maxsize=1024)
-def parse_python(text: str) -> ast.AST | SyntaxError:
-    """The tree of a python step's code, shared by every step with the same text (flows
-    repeat the same small snippets; positions in the tree are relative to the code, so
-    the same tree serves every copy). Callers only read it."""
-    try:
-        return ast.parse(text, filename="<python step>")
-    except SyntaxError as exc:
-        return exc
-    except ValueError as exc:  # NUL bytes in the source
-        return SyntaxError(str(exc))
-
 class Context:
     """Everything rules share; computed lazily and at most once per workflow."""
 
@@ -88,6 +107,7 @@ class Context:
         self._types: dict[tuple[str, tuple[str, ...]], types.Type] = {}
         self._resolving: set[tuple[str, tuple[str, ...]]] = set()
         self._refs: list[RefUse] | None = None
+        self._reads: Reads | None = None
         self._dollars: list[DollarRef] | None = None
         self._ast: dict[int, ast.AST | SyntaxError] = {}
         self.python_facts: dict[int, PythonFacts | None] = {}  # by id(step), see check.python
@@ -129,6 +149,12 @@ class Context:
         """Every step, nested ones included, in document order (computed once)."""
         return self.symbols.all_steps
 
+    @cached_property
+    def python_steps(self) -> list[ir.PythonStep]:
+        """The python steps, nested ones included, in document order (four rules read
+        only these)."""
+        return [s for s in self.symbols.all_steps if isinstance(s, ir.PythonStep)]
+
     def info(self, step: ir.Step) -> StepInfo:
         return self.symbols.info(step)
 
@@ -169,38 +195,126 @@ class Context:
     def resolved(self) -> list[Resolved]:
         """Every reference classified against the symbol table (certain, possible, later...)."""
         from flowdsl.check.refs import collect_resolved
+        every = collect_resolved(self, every=True).every
+        assert every is not None
+        return every
+
+    @property
+    def uncertain(self) -> list[Resolved]:
+        """:attr:`resolved` without the references to targets certainly run (most of them)."""
+        return self._resolution.uncertain
+
+    @property
+    def questionable(self) -> list[Resolved]:
+        """:attr:`uncertain` and the certain references to a step that name no field of its
+        record: what undefined-reference looks at (see :func:`refs.questionable`)."""
+        return self._resolution.questionable
+
+    @cached_property
+    def _resolution(self) -> Resolution:
+        from flowdsl.check.refs import collect_resolved
         return collect_resolved(self)
 
     # ------------------------------------------------------------------ references
 
+    def values(self, step: ir.Step) -> list[PlacedValue]:
+        """The step's value trees (params, fallback params, url, headers, query, body, auth,
+        python inputs, pass result) with their scalars: walked once for every rule."""
+        return self._walk.values.get(id(step), _NO_VALUES)
+
+    @cached_property
+    def _walk(self) -> _Walk:
+        """One walk over every step's values, for every rule that reads them."""
+        walk = _Walk({}, [], [])
+        Scalar, MapValue = ir.Scalar, ir.MapValue
+        dollars = walk.dollars
+        sources = walk.sources
+        for step in self.steps():
+            places = _places(step)
+            if not places:
+                if isinstance(step, ir.ChoiceStep):
+                    sources.append((step, "condition", None))
+                continue
+            placed = []
+            for place, value in places:
+                scalars: list[ir.Scalar] = []
+                if isinstance(value, MapValue):
+                    # Most values are flat mappings: their scalars are looked at right here.
+                    for _, item in value.entries:
+                        if isinstance(item, Scalar):
+                            scalars.append(item)
+                            if item.template is not None:
+                                sources.append((step, place, item))
+                            text = item.value
+                            if text.__class__ is str and "$." in text:  # type: ignore[operator]
+                                dollars.append((step, item))
+                        else:
+                            start = len(scalars)
+                            _walk_value(item, scalars)
+                            _scan(scalars, start, step, place, sources, dollars)
+                else:
+                    _walk_value(value, scalars)
+                    _scan(scalars, 0, step, place, sources, dollars)
+                placed.append(_new(PlacedValue, (place, value, scalars)))
+            walk.values[id(step)] = placed
+        return walk
+
     def refs(self) -> list[RefUse]:
         if self._refs is None:
-            self._refs = list(self._collect_refs())
+            self._refs = self._collect_refs()
         return self._refs
 
-    def _collect_refs(self) -> Iterator[RefUse]:
-        for step in self.steps():
-            info = self.symbols.info(step)
-            for place, value in _places(step):
-                for template in ir.iter_templates(value):
-                    for ref in template.refs:
-                        yield RefUse(ref, info, place)
-            if isinstance(step, ir.ChoiceStep):
-                for ref in ir.iter_condition_refs(step.condition):
-                    yield RefUse(ref, info, "condition")
+    def _collect_refs(self) -> list[RefUse]:
+        """Every reference, and (in the same loop) who reads what: :attr:`reads`."""
+        found: list[RefUse] = []
+        add = found.append
+        roots: set[str] = set()
+        readers: set[int] = set()
+        inputs: set[str | None] = set()
+        info_of = self.symbols.info
+        Ref = ir.Ref
+        last: ir.Step | None = None
+        info: StepInfo | None = None
+        for step, place, scalar in self._walk.sources:
+            if step is not last:
+                last, info = step, info_of(step)
+            refs: Iterable[object]
+            if scalar is not None:
+                refs = scalar.template.parts  # type: ignore[union-attr]
+            else:  # a choice's condition
+                refs = ir.iter_condition_refs(step.condition)  # type: ignore[union-attr]
+            for part in refs:
+                if isinstance(part, Ref):  # Template.refs, without the tuple
+                    add(_new(RefUse, (part, info, place)))
+                    if part.root == "inputs":
+                        inputs.add(part.path[0] if part.path else None)
+                    else:
+                        roots.add(part.root)
+                    readers.add(id(step))
         for output in self.workflow.outputs:
             for ref in output.refs:
-                yield RefUse(ref, None, "output")
+                add(_new(RefUse, (ref, None, "output")))
+                if ref.root == "inputs":
+                    inputs.add(ref.path[0] if ref.path else None)
+                else:
+                    roots.add(ref.root)
+        self._reads = Reads(roots, readers, inputs)
+        return found
+
+    @property
+    def reads(self) -> Reads:
+        """Who reads what, from every reference (templates, conditions, outputs)."""
+        if self._reads is None:
+            self.refs()
+        assert self._reads is not None
+        return self._reads
 
     def dollar_refs(self) -> list[DollarRef]:
         """``$.x.y`` written inside literal strings of step values (not conditions)."""
         if self._dollars is None:
             found: list[DollarRef] = []
-            for step in self.steps():
-                for _, value in _places(step):
-                    for scalar in ir.iter_scalars(value):
-                        if isinstance(scalar.value, str) and "$." in scalar.value:
-                            found.extend(self._dollars_in(scalar, step.common.id))
+            for step, scalar in self._walk.dollars:
+                found.extend(self._dollars_in(scalar, step.common.id))
             self._dollars = found
         return self._dollars
 
@@ -244,7 +358,7 @@ class Context:
             if len(ref.path) != 1:
                 return types.UNKNOWN
             declared = self.workflow.input(ref.path[0])
-            return types.of_schema(declared.schema.to_python()) if declared else types.UNKNOWN
+            return _input_type(declared.schema.to_python()) if declared else types.UNKNOWN
         info = self.symbols.get(ref.root)
         if info is None:
             return types.UNKNOWN
@@ -270,23 +384,76 @@ class Context:
         return result
 
 
-def _places(step: ir.Step) -> Iterator[tuple[str, ir.Value]]:
-    """A step's value trees with a name for where they sit."""
+def _input_type(schema: object) -> types.Type:
+    """The type an input's schema declares, shared by every flow declaring the same schema
+    (flows repeat ``{type: string}``; a Type is immutable). Keyed by the schema's repr,
+    which tells 1 from 1.0, True and "1"."""
+    key = repr(schema)
+    hit = _INPUT_TYPES.get(key)
+    if hit is None:
+        hit = types.of_schema(schema)
+        if len(_INPUT_TYPES) >= 4096:  # a long-lived process stays bounded
+            _INPUT_TYPES.clear()
+        _INPUT_TYPES[key] = hit
+    return hit
+
+
+_INPUT_TYPES: dict[str, types.Type] = {}
+
+
+def _walk_value(value: ir.Value, scalars: list[ir.Scalar]) -> None:
+    """Every scalar of a value tree appended to ``scalars``, depth first in source order
+    (what :func:`ir.iter_scalars` yields, without a generator per node). Leaves are handled
+    inline: most values are flat."""
+    Scalar = ir.Scalar
+    if isinstance(value, Scalar):
+        scalars.append(value)
+    elif isinstance(value, ir.ListValue):
+        for item in value.items:
+            if isinstance(item, Scalar):
+                scalars.append(item)
+            else:
+                _walk_value(item, scalars)
+    else:
+        for _, item in value.entries:
+            if isinstance(item, Scalar):
+                scalars.append(item)
+            else:
+                _walk_value(item, scalars)
+
+
+def _scan(scalars: list[ir.Scalar], start: int, step: ir.Step, place: str,
+          sources: list[tuple[ir.Step, str, ir.Scalar | None]],
+          dollars: list[tuple[ir.Step, ir.Scalar]]) -> None:
+    """Note the scalars from ``start`` on that hold a template, or ``$.`` in a string."""
+    for i in range(start, len(scalars)):
+        scalar = scalars[i]
+        if scalar.template is not None:
+            sources.append((step, place, scalar))
+        text = scalar.value
+        if isinstance(text, str) and "$." in text:
+            dollars.append((step, scalar))
+
+
+def _places(step: ir.Step) -> tuple[tuple[str, ir.Value], ...]:
+    """A step's value trees with a name for where they sit (those :func:`ir.step_values`
+    yields, in the same order)."""
     if isinstance(step, ir.ModelStep):
-        if step.params is not None:
-            yield "params", step.params
         if step.fallback is not None and step.fallback.params is not None:
-            yield "fallback", step.fallback.params
-    elif isinstance(step, ir.HttpStep):
-        yield "url", step.url
+            if step.params is not None:
+                return (("params", step.params), ("fallback", step.fallback.params))
+            return (("fallback", step.fallback.params),)
+        return (("params", step.params),) if step.params is not None else ()
+    if isinstance(step, ir.HttpStep):
+        out: list[tuple[str, ir.Value]] = [("url", step.url)]
         for name, v in (("headers", step.headers), ("query", step.query), ("body", step.body)):
             if v is not None:
-                yield name, v
+                out.append((name, v))
         if step.auth is not None:
-            yield "auth", step.auth.fields
-    elif isinstance(step, ir.PythonStep):
-        if step.inputs is not None:
-            yield "inputs", step.inputs
-    elif isinstance(step, ir.PassStep):
-        if step.result is not None:
-            yield "result", step.result
+            out.append(("auth", step.auth.fields))
+        return tuple(out)
+    if isinstance(step, ir.PythonStep):
+        return (("inputs", step.inputs),) if step.inputs is not None else ()
+    if isinstance(step, ir.PassStep):
+        return (("result", step.result),) if step.result is not None else ()
+    return ()

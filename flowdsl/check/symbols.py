@@ -17,8 +17,9 @@ answers what the engine guarantees when one step reads another's output:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+from functools import cached_property
+from typing import NamedTuple
 
 from flowdsl import ir
 from flowdsl.spans import Span
@@ -36,8 +37,10 @@ class Order(str, Enum):
     UNDEFINED = "undefined"
 
 
-@dataclass(frozen=True, slots=True)
-class StepInfo:
+class StepInfo(NamedTuple):
+    """Where a step sits. (Immutable tuples: one per step and symbol of every checked flow,
+    built at a third of a frozen dataclass's cost.)"""
+
     step: ir.Step
     # (index, branch, index, branch, ..., index): see the module docstring.
     path: tuple[int, ...]
@@ -53,8 +56,7 @@ class StepInfo:
         return self.chain[-2] if len(self.chain) > 1 else None
 
 
-@dataclass(frozen=True, slots=True)
-class Symbol:
+class Symbol(NamedTuple):
     """One declaration of a name: a step id, or a choice branch's engine ``step_id``."""
 
     name: str
@@ -65,38 +67,69 @@ class Symbol:
     implicit: bool = False
 
 
+_new = tuple.__new__  # StepInfo(...) without NamedTuple's Python-level constructor
+
+
 class SymbolTable:
     def __init__(self, workflow: ir.Workflow) -> None:
         self.workflow = workflow
-        self.declarations: list[Symbol] = []
         self.steps: dict[str, StepInfo] = {}  # first declaration of each step id
         self.branches: dict[str, StepInfo] = {}  # branch step_id -> owning choice step
         self._by_obj: dict[int, StepInfo] = {}
         self.all_steps: list[ir.Step] = []  # document order, parents before children
+        self._branch_ids = 0  # how many branch ids are declared (see declarations)
         self._walk(workflow.steps, (), ())
         self._end = (len(workflow.steps),)
 
     def _walk(self, steps: tuple[ir.Step, ...], prefix: tuple[int, ...],
               chain: tuple[ir.Step, ...]) -> None:
+        by_obj = self._by_obj
+        all_steps = self.all_steps
+        ids = self.steps
         for index, step in enumerate(steps):
-            info = StepInfo(step, prefix + (index,), chain + (step,))
-            self._by_obj[id(step)] = info
-            self.all_steps.append(step)
-            self.declarations.append(Symbol(step.common.id, step.common.id_span, "step", info))
-            self.steps.setdefault(step.common.id, info)
-            for b_index, branch in enumerate(ir.child_branches(step)):
-                if isinstance(step, ir.ChoiceStep):
+            common = step.common
+            info = _new(StepInfo, (step, prefix + (index,), chain + (step,)))
+            by_obj[id(step)] = info
+            all_steps.append(step)
+            if common.id not in ids:
+                ids[common.id] = info
+            if isinstance(step, ir.ChoiceStep):
+                for b_index, branch in enumerate(ir.child_branches(step)):
+                    # An unnamed branch gets a name from the compiler; that name is taken too.
+                    name = branch.step_id or ir.implicit_branch_id(common.id, b_index)
+                    self.branches.setdefault(name, info)
+                    self._branch_ids += 1
+                    self._walk(branch.steps, info.path + (b_index,), info.chain)
+            elif isinstance(step, ir.ParallelStep):
+                for b_index, branch in enumerate(step.branches):
+                    self._walk(branch.steps, info.path + (b_index,), info.chain)
+
+    @cached_property
+    def declarations(self) -> list[Symbol]:
+        """Every declaration in document order: each step id, then its branches' ids (a
+        branch's before the steps inside it). Built on first use: most checks only need to
+        know that every name is unique, which :meth:`duplicates` tells without it."""
+        out: list[Symbol] = []
+        self._declare(self.workflow.steps, out)
+        return out
+
+    def _declare(self, steps: tuple[ir.Step, ...], out: list[Symbol]) -> None:
+        for step in steps:
+            common = step.common
+            info = self._by_obj[id(step)]
+            out.append(Symbol(common.id, common.id_span, "step", info))
+            if isinstance(step, ir.ChoiceStep):
+                for b_index, branch in enumerate(ir.child_branches(step)):
                     if branch.step_id:
-                        span = branch.step_id_span or step.common.id_span
-                        self.declarations.append(Symbol(branch.step_id, span, "branch", info))
-                        self.branches.setdefault(branch.step_id, info)
+                        span = branch.step_id_span or common.id_span
+                        out.append(Symbol(branch.step_id, span, "branch", info))
                     else:
-                        # The compiler names an unnamed branch; that name is taken too.
-                        implied = ir.implicit_branch_id(step.common.id, b_index)
-                        self.declarations.append(Symbol(implied, step.common.id_span, "branch",
-                                                        info, implicit=True))
-                        self.branches.setdefault(implied, info)
-                self._walk(branch.steps, info.path + (b_index,), info.chain)
+                        implied = ir.implicit_branch_id(common.id, b_index)
+                        out.append(Symbol(implied, common.id_span, "branch", info, True))
+                    self._declare(branch.steps, out)
+            elif isinstance(step, ir.ParallelStep):
+                for branch in step.branches:
+                    self._declare(branch.steps, out)
 
     # ------------------------------------------------------------------ lookups
 
@@ -110,6 +143,10 @@ class SymbolTable:
         return list(self.steps)
 
     def duplicates(self) -> dict[str, list[Symbol]]:
+        declared = len(self.all_steps) + self._branch_ids
+        if len(self.steps) + len(self.branches) == declared \
+                and not self.steps.keys() & self.branches.keys():
+            return {}  # every declaration has a name of its own (the usual case)
         seen: dict[str, list[Symbol]] = {}
         for sym in self.declarations:
             seen.setdefault(sym.name, []).append(sym)

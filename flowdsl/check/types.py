@@ -16,6 +16,7 @@ Where types come from:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Callable, Mapping
 
 from flowdsl import ir
@@ -75,7 +76,7 @@ def of_literal(value: Any) -> Type:
 
 def of_schema(schema: Any, media: str | None = None) -> Type:
     """The type a JSON Schema describes; unknown unless it names exactly one type."""
-    if not isinstance(schema, Mapping):
+    if not isinstance(schema, dict) and not isinstance(schema, Mapping):  # dict: fast path
         return UNKNOWN
     t = schema.get("type")
     if isinstance(t, list):
@@ -108,7 +109,7 @@ def bound(schema: Mapping[str, Any], side: str) -> float | None:
 
 def schema_types(schema: Any) -> frozenset[str] | None:
     """The JSON types a schema accepts, or None when it does not restrict them."""
-    if not isinstance(schema, Mapping):
+    if not isinstance(schema, dict) and not isinstance(schema, Mapping):  # dict: fast path
         return None
     t = schema.get("type")
     if isinstance(t, str):
@@ -140,8 +141,10 @@ def fits(ty: Type, accepted: frozenset[str] | None) -> bool:
     return ty.json == "number" and "integer" in accepted
 
 
+@lru_cache(maxsize=1024)
 def of_model_output(output_type: str | None, media: str | None, path: tuple[str, ...]) -> Type:
-    """``.output`` / ``.primary`` of a model with the given API ``output_type``."""
+    """``.output`` / ``.primary`` of a model with the given API ``output_type`` (shared: a
+    Type is immutable, and flows read the same few outputs of the same few models)."""
     if not path or output_type is None:
         return UNKNOWN
     head, rest = path[0], path[1:]

@@ -35,16 +35,18 @@ RULE = codes.CONDITION_OPERATOR
 _NON_NUMERIC = frozenset({"string", "boolean", "array", "object", "null"})
 
 
-def _compares(cond: ir.Condition | None) -> Iterator[ir.Compare]:
+def _compares(cond: ir.Condition | None, out: list[ir.Compare]) -> list[ir.Compare]:
+    """Every comparison of a condition appended to ``out``, in source order."""
     if cond is None:
-        return
+        return out
     if isinstance(cond, ir.Compare):
-        yield cond
+        out.append(cond)
     elif isinstance(cond, ir.Not):
-        yield from _compares(cond.item)
+        _compares(cond.item, out)
     else:
         for c in cond.items:
-            yield from _compares(c)
+            _compares(c, out)
+    return out
 
 
 def _is_number(value: Any) -> bool:
@@ -54,7 +56,7 @@ def _is_number(value: Any) -> bool:
 def check(ctx: "Context") -> Iterator[Diagnostic]:
     for step in ctx.steps():
         if isinstance(step, ir.ChoiceStep):
-            for cmp in _compares(step.condition):
+            for cmp in _compares(step.condition, []):
                 yield from _check(ctx, cmp, step.common.id)
 
 
@@ -72,7 +74,8 @@ def _check(ctx: "Context", cmp: ir.Compare, step: str) -> Iterator[Diagnostic]:
         return
     ty = ctx.type_of(cmp.ref) if cmp.ref is not None else None
     literal = value.to_python()
-    templated = any(True for _ in ir.iter_templates(value))
+    templated = (value.template is not None if isinstance(value, ir.Scalar)
+                 else any(True for _ in ir.iter_templates(value)))
     if op in ir.NUMERIC_OPERATORS:
         if not templated and not _is_number(literal) and not _numeric_text(literal):
             yield error(RULE, f"{op} compares numbers, but the value is {_kind(literal)}",

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from flowdsl import codes
 from flowdsl.diagnostics import Diagnostic, error
-from flowdsl.check.refs import resolved, step_label
+from flowdsl.check.refs import uncertain, step_label
 from flowdsl.check.symbols import Order
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ RULE = codes.CONDITIONAL_REFERENCE
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:
-    for r in resolved(ctx):
+    for r in uncertain(ctx):  # a CERTAIN reference is never reported here
         ref = r.use.ref
         if r.order is Order.MAYBE:
             yield error(RULE, f'{ref.text()}: step "{ref.root}" is inside a branch of choice '

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from flowdsl import codes
 from flowdsl.diagnostics import Diagnostic, error
-from flowdsl.check.refs import resolved
+from flowdsl.check.refs import uncertain
 from flowdsl.check.symbols import Order
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ _WHY = {
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:
-    for r in resolved(ctx):
+    for r in uncertain(ctx):  # a CERTAIN reference is never reported here
         why = _WHY.get(r.order)
         if why is None:
             continue

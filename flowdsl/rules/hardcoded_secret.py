@@ -30,6 +30,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import TYPE_CHECKING, Iterator
 
 from flowdsl import codes
@@ -72,6 +73,9 @@ _WEBHOOK = re.compile(
     r"|https://(?:ptb\.|canary\.)?(?P<kind2>discord(?:app)?\.com)/api/webhooks/\d+/[A-Za-z0-9_\-]{20,}")
 _AUTH_SECRET_FIELDS = frozenset({"token", "password", "key", "api_key", "bearer", "secret", "value"})
 _TOKEN = re.compile(r"[A-Za-z0-9+/=_\-]{32,}")
+_URL_USER_PASSWORD = re.compile(r"[a-z][a-z0-9+.\-]*://([^/@\s{}]+):([^/@\s{}]+)@", re.I)
+_URL_SECRET_PARAM = re.compile(
+    r"[?&](api_key|apikey|key|token|access_token|secret)=([^&{}\s]{8,})", re.I)
 
 
 def _redact(value: object) -> str:
@@ -99,7 +103,16 @@ def _literal_str(value: ir.Value | None) -> ir.Scalar | None:
 
 
 def _secret_key(name: str) -> bool:
-    return name.lower() in _SECRET_KEYS or bool(_SECRET_KEY_PARTS.search(name))
+    known = _KEY_NAMES.get(name)
+    if known is None:
+        known = name.lower() in _SECRET_KEYS or bool(_SECRET_KEY_PARTS.search(name))
+        if len(_KEY_NAMES) >= 4096:  # a long-lived process stays bounded
+            _KEY_NAMES.clear()
+        _KEY_NAMES[name] = known
+    return known
+
+
+_KEY_NAMES: dict[str, bool] = {}  # key name -> whether it names a secret
 
 
 def _header_is_secret(name: str) -> bool:
@@ -107,64 +120,70 @@ def _header_is_secret(name: str) -> bool:
     return low in _SECRET_HEADERS or any(w in low for w in ("token", "secret", "api-key", "apikey"))
 
 
-def _scan_string(ctx: "Context", scalar: ir.Scalar, step: str) -> Iterator[Diagnostic]:
+# The shortest text any pattern above can match (xox?- and ten characters): anything shorter
+# holds no secret, and most values (ids, sizes, short prompts) are shorter.
+_SHORTEST = 15
+
+
+def _secret_in(text: str) -> tuple[str, str] | None:
+    """(what, the matched text) for the first secret-looking thing in ``text``: "key" (a
+    known prefix), "Slack" / "Discord" (a webhook URL) or "token" (long and random-looking)."""
+    m = _PREFIXED.search(text)
+    if m is not None:
+        return "key", m.group(0)
+    w = _WEBHOOK.search(text)
+    if w is not None:
+        return "Slack" if w.group("kind") else "Discord", w.group(0)
+    if "://" in text or text.startswith("data:"):
+        return None  # URLs and data URIs are long and random-looking by nature
+    for word in _TOKEN.findall(text):
+        if _high_entropy(word):
+            return "token", word
+    return None
+
+
+def _scalar_secret(scalar: ir.Scalar) -> tuple[str, str] | None:
+    """:func:`_secret_in` of a string scalar's literal text, memoized by the string (flows
+    repeat the same strings, and most are clean); a template's own references are skipped."""
     text = scalar.value
     assert isinstance(text, str)
+    memo = _SCANNED if scalar.template is None else _SCANNED_TEMPLATES
+    hit = memo.get(text, _MISSING)
+    if hit is not _MISSING:
+        return hit  # type: ignore[return-value]
     if scalar.template is not None:
         # Only the literal parts can hold a written secret.
         text = "".join(p for p in scalar.template.parts if isinstance(p, str))
-    m = _PREFIXED.search(text)
-    if m:
-        yield error(RULE, f"a literal credential ({_redact(m.group(0))}) is written in the flow",
-                    ctx.locate_in(scalar, m.group(0)), step=step,
-                    hint="pass it as an input ({{inputs.NAME}}) and keep it out of git")
-        return
-    w = _WEBHOOK.search(text)
-    if w:
-        kind = "Slack" if w.group("kind") else "Discord"
-        yield error(RULE, f"a {kind} webhook URL (its path is the "
-                    "credential) is written in the flow", ctx.locate_in(scalar, w.group(0)),
-                    step=step, hint="pass the URL as an input ({{inputs.webhook_url}}) and keep "
-                                    "it out of git")
-        return
-    if "://" in text or text.startswith("data:"):
-        return  # URLs and data URIs are long and random-looking by nature
-    for word in _TOKEN.findall(text):
-        if _high_entropy(word):
-            yield error(RULE, f"a literal that looks like a key ({_redact(word)}) is written "
-                        "in the flow", ctx.locate_in(scalar, word), step=step,
-                        hint="pass it as an input ({{inputs.NAME}}) and keep it out of git")
-            return
+    found = _secret_in(text) if len(text) >= _SHORTEST else None
+    if len(memo) >= 8192:  # a long-lived process (the language server) stays bounded
+        memo.clear()
+    memo[scalar.value] = found  # type: ignore[index]
+    return found
 
 
-def _keyed(value: ir.Value) -> Iterator[tuple[ir.Key, ir.Value]]:
-    """Every (key, value) entry of every mapping inside a value tree."""
-    if isinstance(value, ir.MapValue):
-        for key, item in value.entries:
-            yield key, item
-            yield from _keyed(item)
-    elif isinstance(value, ir.ListValue):
-        for item in value.items:
-            yield from _keyed(item)
+_MISSING = object()
+# string -> what _secret_in found, for plain strings and for strings holding a template
+_SCANNED: dict[str, tuple[str, str] | None] = {}
+_SCANNED_TEMPLATES: dict[str, tuple[str, str] | None] = {}
 
 
-def _scan_value(ctx: "Context", value: ir.Value, step: str,
-                flagged: set[int]) -> Iterator[Diagnostic]:
-    for key, item in _keyed(value):
-        lit = _literal_str(item)
-        if lit is None or id(lit) in flagged or not _secret_key(key.name):
-            continue
-        text = str(lit.value).strip()
-        if len(text) >= 8 and " " not in text:
-            flagged.add(id(lit))
-            yield error(RULE, f'"{key.name}" holds a literal secret ({_redact(text)})',
-                        lit.span, step=step,
-                        hint="pass it as an input ({{inputs.NAME}}) and keep it out of git")
-    for scalar in ir.iter_scalars(value):
-        if id(scalar) not in flagged and isinstance(scalar.value, str):
-            for d in _scan_string(ctx, scalar, step):
-                flagged.add(id(scalar))
-                yield d
+def _scan_string(ctx: "Context", scalar: ir.Scalar, step: str) -> Diagnostic | None:
+    found = _scalar_secret(scalar)
+    if found is None:
+        return None
+    what, matched = found
+    if what == "key":
+        return error(RULE, f"a literal credential ({_redact(matched)}) is written in the flow",
+                     ctx.locate_in(scalar, matched), step=step,
+                     hint="pass it as an input ({{inputs.NAME}}) and keep it out of git")
+    if what == "token":
+        return error(RULE, f"a literal that looks like a key ({_redact(matched)}) is written "
+                     "in the flow", ctx.locate_in(scalar, matched), step=step,
+                     hint="pass it as an input ({{inputs.NAME}}) and keep it out of git")
+    return error(RULE, f"a {what} webhook URL (its path is the "
+                 "credential) is written in the flow", ctx.locate_in(scalar, matched),
+                 step=step, hint="pass the URL as an input ({{inputs.webhook_url}}) and keep "
+                                 "it out of git")
 
 
 def _http(ctx: "Context", step: ir.HttpStep, flagged: set[int]) -> Iterator[Diagnostic]:
@@ -200,13 +219,12 @@ def _http(ctx: "Context", step: ir.HttpStep, flagged: set[int]) -> Iterator[Diag
                             lit.span, step=sid, hint="take it from an input: \"{{inputs.key}}\"")
     url = step.url
     if isinstance(url.value, str):
-        m = re.match(r"[a-z][a-z0-9+.\-]*://([^/@\s{}]+):([^/@\s{}]+)@", url.value, re.I)
+        m = _URL_USER_PASSWORD.match(url.value)
         if m:
             flagged.add(id(url))
             yield error(RULE, "the URL carries a literal user:password", ctx.locate_in(
                 url, m.group(2)), step=sid, hint="use auth: {basic: {...}} with inputs")
-        q = re.search(r"[?&](api_key|apikey|key|token|access_token|secret)=([^&{}\s]{8,})",
-                      url.value, re.I)
+        q = _URL_SECRET_PARAM.search(url.value)
         if q and id(url) not in flagged:
             flagged.add(id(url))
             yield error(RULE, f"the URL carries a literal {q.group(1)}",
@@ -215,18 +233,73 @@ def _http(ctx: "Context", step: ir.HttpStep, flagged: set[int]) -> Iterator[Diag
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:
+    # One loop, no generator per value: this rule reads every scalar of the flow.
     for step in ctx.steps():
         sid = step.common.id
         flagged: set[int] = set()
         if isinstance(step, ir.HttpStep):
             yield from _http(ctx, step, flagged)
-        if isinstance(step, ir.PythonStep):
-            for number, line in enumerate(step.code.text.splitlines(), start=1):
-                m = _PREFIXED.search(line)
-                if m:
-                    yield error(RULE, f"python code holds a literal credential "
-                                f"({_redact(m.group(0))})",
-                                code_span(step.code, number, m.start(), len(m.group(0))),
-                                step=sid, hint="pass it in through the step's inputs")
-        for value in ir.step_values(step):
-            yield from _scan_value(ctx, value, sid, flagged)
+        elif isinstance(step, ir.PythonStep):
+            for number, start, matched in _code_secrets(step.code.text):
+                yield error(RULE, f"python code holds a literal credential ({_redact(matched)})",
+                            code_span(step.code, number, start, len(matched)),
+                            step=sid, hint="pass it in through the step's inputs")
+        for placed in ctx.values(step):
+            # A literal under a key named like a secret...
+            if not isinstance(placed.value, ir.Scalar):
+                for key, lit in _keyed(placed.value, []):
+                    if lit.template is not None or not isinstance(lit.value, str) \
+                            or id(lit) in flagged:
+                        continue
+                    text = lit.value.strip()
+                    if len(text) >= 8 and " " not in text:
+                        flagged.add(id(lit))
+                        yield error(RULE, f'"{key.name}" holds a literal secret '
+                                    f"({_redact(text)})", lit.span, step=sid,
+                                    hint="pass it as an input ({{inputs.NAME}}) and keep it out "
+                                         "of git")
+            # ...then any string that looks like a key, wherever it is.
+            for scalar in placed.scalars:
+                string = scalar.value
+                if isinstance(string, str) and len(string) >= _SHORTEST \
+                        and (not flagged or id(scalar) not in flagged):
+                    d = _scan_string(ctx, scalar, sid)
+                    if d is not None:
+                        flagged.add(id(scalar))
+                        yield d
+
+
+def _keyed(value: ir.Value,
+           out: list[tuple[ir.Key, ir.Scalar]]) -> list[tuple[ir.Key, ir.Scalar]]:
+    """Each scalar that is a mapping key's value under a key named like a secret, with its
+    key, in source order."""
+    if isinstance(value, ir.MapValue):
+        names = _KEY_NAMES
+        for key, item in value.entries:
+            if isinstance(item, ir.Scalar):
+                secret = names.get(key.name)  # _secret_key, without a call for known names
+                if secret is None:
+                    secret = _secret_key(key.name)
+                if secret:
+                    out.append((key, item))
+            else:
+                _keyed(item, out)
+    elif isinstance(value, ir.ListValue):
+        for item in value.items:
+            if not isinstance(item, ir.Scalar):
+                _keyed(item, out)
+    return out
+
+
+@lru_cache(maxsize=1024)
+def _code_secrets(code: str) -> tuple[tuple[int, int, str], ...]:
+    """(line, column, text) of the first key-shaped literal on each line of python code,
+    shared by every step with the same code."""
+    if _PREFIXED.search(code) is None:
+        return ()  # no pattern spans lines, so no line matches either
+    found = []
+    for number, line in enumerate(code.splitlines(), start=1):
+        m = _PREFIXED.search(line)
+        if m:
+            found.append((number, m.start(), m.group(0)))
+    return tuple(found)

@@ -39,14 +39,9 @@ RULE = codes.ISOLATED_STEP
 def check(ctx: "Context") -> Iterator[Diagnostic]:
     if ctx.broken.ids or ctx.broken.inputs or not ctx.workflow.outputs:
         return  # without outputs: the result is the last step's output
-    read: set[str] = set()
-    reading: set[int] = set()
-    for use in ctx.refs():
-        if not use.ref.is_input:
-            read.add(use.ref.root)
-        if use.reader is not None:
-            reading.add(id(use.reader.step))
-    read |= {d.root for d in ctx.dollar_refs()}
+    reads = ctx.reads
+    read = reads.roots | {d.root for d in ctx.dollar_refs()}
+    reading = set(reads.readers)
     for d in ctx.dollar_refs():
         info = ctx.symbols.get(d.step) if d.step is not None else None
         if info is not None:

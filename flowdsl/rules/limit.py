@@ -80,13 +80,13 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
             continue
         media = call.spec.param_media if call.spec is not None else {}
         for key, value in call.params.entries:
-            name = key.name.lower()
-            if "prompt" in name and isinstance(value, ir.Scalar) and isinstance(value.value, str) \
-                    and len(value.value) > MAX_PROMPT_CHARS:
+            # The sizes first: the names are only looked at for a value over a limit.
+            if isinstance(value, ir.Scalar) and isinstance(value.value, str) \
+                    and len(value.value) > MAX_PROMPT_CHARS and "prompt" in key.name.lower():
                 yield error(RULE, f'"{key.name}" is {len(value.value):,} characters; prompts '
                             f"are limited to {MAX_PROMPT_CHARS:,}", value.span,
                             step=call.step_id)
             if isinstance(value, ir.ListValue) and len(value.items) > MAX_IMAGES \
-                    and ("image" in name or media.get(key.name) == "image"):
+                    and ("image" in key.name.lower() or media.get(key.name) == "image"):
                 yield error(RULE, f'"{key.name}" has {len(value.items)} images; a request '
                             f"takes at most {MAX_IMAGES}", value.span, step=call.step_id)

@@ -35,13 +35,14 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
         required = schema.get("required")
         if not isinstance(required, list):
             continue
-        present = call.params.names() if call.params is not None else []
+        present = {k.name for k, _ in call.params.entries} if call.params is not None else set()
+        missing = [name for name in required if isinstance(name, str) and name not in present]
+        if not missing:
+            continue  # the common case: nothing below is needed
         meant = {name: stray for stray, name in unknown_param.renames(call).items()}
         # Where unknown-param already reports the misspelt key, that is the one finding.
         said = unknown_param.reports(call)
-        for name in required:
-            if not isinstance(name, str) or name in present:
-                continue
+        for name in missing:
             stray = meant.get(name)
             if stray is not None and said:
                 continue

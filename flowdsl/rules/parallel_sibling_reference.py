@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from flowdsl import codes
 from flowdsl.diagnostics import Diagnostic, error
-from flowdsl.check.refs import resolved, step_label
+from flowdsl.check.refs import uncertain, step_label
 from flowdsl.check.symbols import Order
 
 if TYPE_CHECKING:
@@ -31,7 +31,7 @@ RULE = codes.PARALLEL_SIBLING_REFERENCE
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:
-    for r in resolved(ctx):
+    for r in uncertain(ctx):  # a CERTAIN reference is never reported here
         if r.order is not Order.CONCURRENT:
             continue
         ref = r.use.ref

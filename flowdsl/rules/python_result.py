@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from flowdsl import codes
-from flowdsl import ir
 from flowdsl.diagnostics import Diagnostic, warning
 from flowdsl.check.python import facts, first_line_span
 
@@ -29,9 +28,7 @@ RULE = codes.PYTHON_RESULT
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:
-    for step in ctx.steps():
-        if not isinstance(step, ir.PythonStep):
-            continue
+    for step in ctx.python_steps:
         found = facts(ctx, step)
         if found is None or found.binds_result:
             continue

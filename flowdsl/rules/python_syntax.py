@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from flowdsl import codes
-from flowdsl import ir
 from flowdsl.diagnostics import Diagnostic, error
 from flowdsl.check.python import code_span
 
@@ -29,9 +28,7 @@ RULE = codes.PYTHON_SYNTAX
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:
-    for step in ctx.steps():
-        if not isinstance(step, ir.PythonStep):
-            continue
+    for step in ctx.python_steps:
         tree = ctx.python_ast(step)
         if not isinstance(tree, SyntaxError):
             continue

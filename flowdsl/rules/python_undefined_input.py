@@ -17,7 +17,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator
 
 from flowdsl import codes
-from flowdsl import ir
 from flowdsl.diagnostics import Diagnostic, error
 from flowdsl.check.python import code_span, facts
 from flowdsl.suggest import closest
@@ -29,9 +28,7 @@ RULE = codes.PYTHON_UNDEFINED_INPUT
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:
-    for step in ctx.steps():
-        if not isinstance(step, ir.PythonStep):
-            continue
+    for step in ctx.python_steps:
         found = facts(ctx, step)
         if found is None or found.rebinds_inputs:
             continue

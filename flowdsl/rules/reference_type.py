@@ -41,10 +41,10 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
         ty = arg.type
         if not ty.known:
             continue
-        accepted = types.schema_types(arg.schema)
-        whole = arg.scalar.template is not None and arg.scalar.template.whole
+        accepted = _accepted(arg.schema)
         if not types.fits(ty, accepted):
             assert accepted is not None
+            whole = arg.scalar.template is not None and arg.scalar.template.whole
             source = (arg.scalar.template.refs[0].text() if whole and arg.scalar.template
                       else "text with an embedded template")
             wanted = " or ".join(sorted(accepted))
@@ -58,15 +58,20 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
             yield error(RULE, f'{arg.call.where}: "{arg.name}" takes {wanted}, but {source} '
                         f"is {ty.describe()}", arg.span, step=arg.call.step_id, hint=hint)
             continue
-        if whole and arg.scalar.template is not None and arg.scalar.template.refs[0].is_input:
+        # Only an input's declared bounds can be wider than the param's (cheap test first).
+        template = arg.scalar.template
+        if (ty.minimum is not None or ty.maximum is not None) and template is not None \
+                and template.whole and template.refs[0].is_input:
             wide = _wider_range(ty, arg.schema)
             if wide is not None:
                 yield error(RULE, f'{arg.call.where}: "{arg.name}" takes {wide[1]}, but '
-                            f"{arg.scalar.template.refs[0].text()} allows {wide[0]}", arg.span,
+                            f"{template.refs[0].text()} allows {wide[0]}", arg.span,
                             step=arg.call.step_id,
                             hint=f"narrow the input to {wide[1]} (minimum/maximum in inputs:)")
+        if not ty.enum:
+            continue
         enum = arg.schema.get("enum")
-        if ty.enum and isinstance(enum, list):
+        if isinstance(enum, list):
             bad = [v for v in ty.enum if v not in enum]
             if bad:
                 shown = ", ".join(repr(v) for v in bad[:5])
@@ -75,12 +80,29 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
                             f"input may be {shown}", arg.span, step=arg.call.step_id)
 
 
+# id(schema) -> (schema, the types it accepts): param schemas live in the catalog and are met
+# again in every flow; holding the schema keeps its id unique while it is cached here.
+_ACCEPTED: dict[int, tuple[object, frozenset[str] | None]] = {}
+
+
+def _accepted(schema: dict[str, object]) -> frozenset[str] | None:
+    hit = _ACCEPTED.get(id(schema))
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    accepted = types.schema_types(schema)
+    if len(_ACCEPTED) >= 4096:  # a long-lived process sees many catalogs: stay bounded
+        _ACCEPTED.clear()
+    _ACCEPTED[id(schema)] = (schema, accepted)
+    return accepted
+
+
 def _fields_of_known_outputs(ctx: "Context") -> Iterator[Diagnostic]:
     """``{{gen.output.url}}`` where the model's output is known to be a URL string or an
     array: the field does not exist and the reference resolves to nothing at run time."""
     for use in ctx.refs():
         ref = use.ref
-        if ref.is_input or len(ref.path) < 2 or ref.path[0] not in ("output", "primary"):
+        path = ref.path
+        if len(path) < 2 or path[0] not in ("output", "primary") or ref.root == "inputs":
             continue
         info = ctx.symbols.get(ref.root)
         if info is None or not isinstance(info.step, ir.ModelStep):

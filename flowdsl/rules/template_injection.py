@@ -21,7 +21,6 @@ import re
 from typing import TYPE_CHECKING, Iterator
 
 from flowdsl import codes
-from flowdsl import ir
 from flowdsl.diagnostics import Diagnostic, error
 from flowdsl.check.python import code_span
 
@@ -37,8 +36,8 @@ _TEMPLATE = re.compile(r"\{\{\s*([A-Za-z0-9_][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_][A-
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:
-    for step in ctx.steps():
-        if not isinstance(step, ir.PythonStep) or "{{" not in step.code.text:
+    for step in ctx.python_steps:
+        if "{{" not in step.code.text:
             continue
         for number, line in enumerate(step.code.text.splitlines(), start=1):
             for m in _TEMPLATE.finditer(line):

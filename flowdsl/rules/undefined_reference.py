@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from flowdsl import codes
 from flowdsl.diagnostics import Diagnostic, error, warning
-from flowdsl.check.refs import STEP_FIELDS, resolved
+from flowdsl.check.refs import STEP_FIELDS, questionable
 from flowdsl.suggest import closest
 from flowdsl.check.symbols import Order
 
@@ -40,9 +40,14 @@ RULE = codes.UNDEFINED_REFERENCE
 
 
 def check(ctx: "Context") -> Iterator[Diagnostic]:
+    # Only these can be undefined or name no field; every other reference is a declared
+    # input or a field of a step that ran.
+    suspects = questionable(ctx)
+    if not suspects:
+        return
     inputs = [i.name for i in ctx.workflow.inputs]
     steps = ctx.symbols.names()
-    for r in resolved(ctx):
+    for r in suspects:
         ref, use = r.use.ref, r.use
         if ref.is_input:
             if r.order is not Order.UNDEFINED:

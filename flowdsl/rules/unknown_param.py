@@ -35,6 +35,10 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
             continue
         assert call.params is not None and call.properties is not None and call.spec is not None
         props = call.properties
+        unknown = [key for key, _ in call.params.entries
+                   if key.name not in props and key.name not in PLATFORM_PARAMS]
+        if not unknown:
+            continue  # the common case: every name is known (nothing below is needed)
         extra_ok = (call.spec.request_schema or {}).get("additionalProperties", True) is not False
         names = sorted(props)
         present = set(call.params.names())
@@ -42,9 +46,7 @@ def check(ctx: "Context") -> Iterator[Diagnostic]:
         # by missing-param at the model (see renames()).
         meant = renames(call)
         unused = [n for n in names if n not in present]
-        for key, _ in call.params.entries:
-            if key.name in props or key.name in PLATFORM_PARAMS:
-                continue
+        for key in unknown:
             if key.name in meant:
                 hint = f'did you mean "{meant[key.name]}"? (a required parameter, not given)'
             else:
@@ -74,8 +76,11 @@ def renames(call: ModelCall) -> dict[str, str]:
     if not isinstance(required, list) or call.params is None:
         return {}
     props = call.properties or {}
+    strays = [k.name for k, _ in call.params.entries
+              if k.name not in props and k.name not in PLATFORM_PARAMS]
+    if not strays:
+        return {}  # nothing written that could be a misspelling
     present = call.params.names()
-    strays = [p for p in present if p not in props and p not in PLATFORM_PARAMS]
     out: dict[str, str] = {}
     for name in required:
         if not isinstance(name, str) or name in present:

@@ -29,7 +29,7 @@ RULE = codes.UNUSED_INPUT
 def check(ctx: "Context") -> Iterator[Diagnostic]:
     if not ctx.workflow.inputs:
         return
-    used = {u.ref.input_name for u in ctx.refs() if u.ref.is_input}
+    used = set(ctx.reads.inputs)
     # "$.inputs.x" in a value is already dollar-in-template; do not pile on.
     used |= {d.path[0] for d in ctx.dollar_refs() if d.root == "inputs" and d.path}
     used |= ctx.broken.inputs  # read by a step that failed to parse (reported already)
