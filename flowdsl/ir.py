@@ -11,6 +11,7 @@ template reference inside a string, can be pointed at in a finding.
 from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, field, fields
+from functools import cached_property
 from typing import Any, Iterator, Literal, TypeVar, Union, dataclass_transform
 
 from flowdsl.spans import Span
@@ -100,11 +101,13 @@ class Template:
     parts: tuple[Union[str, Ref], ...]
     span: Span
 
-    @property
+    # Computed once: rules ask every template for these. (cached_property writes the
+    # instance dict directly, which a frozen dataclass allows; eq and hash use the fields.)
+    @cached_property
     def refs(self) -> tuple[Ref, ...]:
         return tuple(p for p in self.parts if isinstance(p, Ref))
 
-    @property
+    @cached_property
     def whole(self) -> bool:
         refs = self.refs
         if len(refs) != 1:

@@ -36,8 +36,11 @@ def _empty_paths(paths: tuple[str, ...], files: list[Path]) -> list[str]:
                    "(default: on a TTY, unless NO_COLOR is set and non-empty).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="flowdsl.toml or pyproject.toml to read (default: nearest one).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for many files (default: the CPUs no other process is "
+                   "using now; fewer than 64 files are always checked in this process).")
 def check(paths: tuple[str, ...], fmt: str, strict: bool, color: bool | None,
-          config_path: str | None) -> None:
+          config_path: str | None, jobs: int | None) -> None:
     """Check .flow.yaml files and JSON definitions; directories are searched recursively.
 
     With the text format a clean run ends with one line, "checked N files: no problems".
@@ -54,5 +57,5 @@ def check(paths: tuple[str, ...], fmt: str, strict: bool, color: bool | None,
         raise handed
     # Many files are spread over every CPU (see check.run.check_files); results keep input order.
     # The report needs no IR (slim): flat memory.
-    results = handed if handed is not None else check_files(files, project, slim=True)
+    results = handed if handed is not None else check_files(files, project, jobs=jobs, slim=True)
     sys.exit(finish(results, files, fmt, strict, color))
