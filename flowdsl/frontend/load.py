@@ -20,6 +20,7 @@ import itertools
 import math
 import operator
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import NamedTuple, Union
 
@@ -143,6 +144,10 @@ class Document:
 
 class _Budget(Exception):
     pass
+
+
+class _TooDeep(Exception):
+    """The converter met a collection nested beyond MAX_DEPTH (the event loop reports it)."""
 
 
 class _Stop(Exception):
@@ -316,13 +321,14 @@ def _compose(loader: yaml.BaseLoader) -> tuple[yaml.Node | None, int, int]:
 _FAST_NESTING_BOUND = 2_000
 
 
-def _compose_fast(text: str, lines: LineTable) -> tuple[yaml.Node | None, int, int] | None:
+def _compose_fast(text: str, lines: LineTable) -> yaml.Node | None:
     """The node graph composed by libyaml's C composer (about 3x faster than our event loop),
     when that is provably safe and gives the same graph; None otherwise (the caller then runs
     :func:`_compose`, which also produces every finding). Safe: no anchors or aliases (so no
     expansion to measure), and a nesting bound far below the C stack's limit: each block level
     starts at a greater column than its parent's (a mapping's value list may share its
-    column, hence 2x), and each flow level needs its own bracket."""
+    column, hence 2x), and each flow level needs its own bracket. The converter measures
+    the exact depth as it goes (:class:`_TooDeep`)."""
     if "&" in text or "*" in text:
         return None
     starts = lines.starts
@@ -332,31 +338,12 @@ def _compose_fast(text: str, lines: LineTable) -> tuple[yaml.Node | None, int, i
         return None
     loader = _Loader(text)
     try:
-        root = loader.get_single_node()
+        root: yaml.Node | None = loader.get_single_node()
     except yaml.YAMLError:
         return None  # the event loop reports it, with its own message and place
     finally:
         loader.dispose()
-    if root is None:
-        return None
-    # Count and measure level by level (no per-node Python work beyond a type test): nodes
-    # on level MAX_DEPTH + 2 mean a collection on level MAX_DEPTH + 1, one too deep.
-    count, depth, level = 0, 0, [root]
-    seq, mapping, chain = yaml.SequenceNode, yaml.MappingNode, itertools.chain.from_iterable
-    while level:
-        depth += 1
-        if depth > MAX_DEPTH + 1:
-            return None  # the event loop places the limit finding
-        count += len(level)
-        below: list[yaml.Node] = []
-        for n in level:
-            t = type(n)
-            if t is seq:
-                below.extend(n.value)
-            elif t is mapping:
-                below.extend(chain(n.value))
-        level = below
-    return root, count, count
+    return root
 
 
 _BOOL_VALUES = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
@@ -411,6 +398,7 @@ class _Converter:
         self.merge_keys = merge_keys
         self.limit = limit
         self.count = 0
+        self.depth = 0  # collections being converted, the root's included
         self.diagnostics: list[Diagnostic] = []
 
     def span(self, node: yaml.Node) -> Span:
@@ -425,11 +413,17 @@ class _Converter:
         self.count += 1
         if self.count > self.limit:
             raise _Budget()
+        # A collection on level MAX_DEPTH + 1 may exist, but not hold anything.
+        depth = self.depth = self.depth + 1
+        if depth > MAX_DEPTH and node.value:
+            raise _TooDeep()
         span, file = self.lines.span, self.file
         if kind is _SequenceNode:
             convert = self.convert
-            return _new(YSeq, (tuple([convert(n) for n in node.value]),
-                               span(file, node.start_mark.index, node.end_mark.index)))
+            seq = _new(YSeq, (tuple([convert(n) for n in node.value]),
+                              span(file, node.start_mark.index, node.end_mark.index)))
+            self.depth = depth - 1
+            return seq
         assert isinstance(node, yaml.MappingNode)
         items: list[tuple[YScalar, YNode]] = []
         index: dict[str, YNode] = {}
@@ -453,6 +447,7 @@ class _Converter:
             else:
                 index[text] = value
             items.append((key, value))
+        self.depth = depth - 1
         return _new(YMap, (tuple(items), span(file, node.start_mark.index, node.end_mark.index),
                            index))
 
@@ -639,15 +634,21 @@ def _load_text(text: str, file: str, *, json_like: bool = False) -> Document:
         text = text_for_yaml = _SURROGATES.sub(_join_surrogates, text_for_yaml)
     lines = LineTable(text)
     fast = _compose_fast(text_for_yaml, lines) if _Base is not yaml.SafeLoader else None
-    try:
-        if fast is not None:
-            node, composed, expanded = fast
+    if fast is not None:
+        # No aliases: nothing to expand, so no budget; nesting is measured while converting.
+        conv = _Converter(file, lines, merge_keys="<<" in text, limit=sys.maxsize)
+        try:
+            root = conv.convert(fast)
+        except _TooDeep:
+            pass  # the event loop below places the limit finding
         else:
-            loader = _Loader(text_for_yaml)
-            try:
-                node, composed, expanded = _compose(loader)
-            finally:
-                loader.dispose()
+            return Document(file, text, root, conv.diagnostics, lines)
+    try:
+        loader = _Loader(text_for_yaml)
+        try:
+            node, composed, expanded = _compose(loader)
+        finally:
+            loader.dispose()
     except _Stop as stop:
         diags.append(error(stop.code, stop.message, lines.point(file, stop.index), hint=stop.hint))
         return Document(file, text, None, diags)
@@ -703,6 +704,10 @@ def _load_text(text: str, file: str, *, json_like: bool = False) -> Document:
         diags.append(error(codes.YAML_SYNTAX,
                            f"aliases expand to more than {MAX_NODES:,} extra nodes; refusing to expand "
                            "(a 'billion laughs' document?)", conv.span(node)))
+        return Document(file, text, None, diags)
+    except _TooDeep:  # (the event loop measures nesting through aliases: not expected here)
+        diags.append(error(codes.LIMIT, f"values are nested more than {MAX_DEPTH} levels deep",
+                           conv.span(node), hint="flatten the structure"))
         return Document(file, text, None, diags)
     diags.extend(conv.diagnostics)
     return Document(file, text, root, diags, lines)
