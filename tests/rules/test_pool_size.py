@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -43,3 +44,21 @@ def test_without_proc_the_load_average_is_used(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(builtins, "open", no_proc)
     monkeypatch.setattr(os, "getloadavg", lambda: (1.5, 1.0, 0.5))
     assert busy_cpus() == 1.5
+
+
+def test_the_collector_is_left_as_it_was(tmp_path: Path) -> None:
+    import gc
+
+    from flowdsl.check.run import Project, check_files
+
+    flow = tmp_path / "a.flow.yaml"
+    flow.write_text("steps:\n  - id: a\n    pass: {}\n", encoding="utf-8")
+    assert gc.isenabled()
+    assert [r.errors for r in check_files([flow, tmp_path / "missing.flow.yaml"], Project.bundled())] == [0, 1]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        check_files([flow], Project.bundled())
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
