@@ -57,7 +57,8 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
                     _PLAIN_TAGS.clear()
                 _PLAIN_TAGS[value] = tag  # type: ignore[index]
             return tag
-        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+        # Collections: the default tags (the safe loader has no path resolvers).
+        return "tag:yaml.org,2002:map" if kind is yaml.MappingNode else "tag:yaml.org,2002:seq"
 
 # Nodes that aliases may add to a file once expanded. A flow with a few shared anchors adds a
 # few hundred; a billion-laughs file wants 10^9. Aliases are legitimate YAML, so we bound what
