@@ -15,7 +15,8 @@ from flowdsl.frontend.load import Document, LineTable, load_text
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted(p for d in ("tests", "examples") for p in (ROOT / d).rglob("*")
-               if p.is_file() and p.name.endswith((".yaml", ".yml", ".json")) and p.stat().st_size < 200_000)
+               if p.is_file() and p.name.endswith((".yaml", ".yml", ".json")) and p.stat().st_size < 200_000
+               and "node_modules" not in p.parts)  # (npm's packages, installed for the CI tests)
 
 
 def both(text: str, file: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Document, Document]:

@@ -17,7 +17,7 @@ from flowdsl.frontend.load import MAX_DEPTH, Document, LineTable, YScalar, load_
 
 ROOT = Path(__file__).resolve().parents[2]
 JSON_FILES = sorted(p for d in ("tests", "examples") for p in (ROOT / d).rglob("*.json")
-                    if p.stat().st_size < 200_000)
+                    if p.stat().st_size < 200_000 and "node_modules" not in p.parts)
 
 
 def both(text: str) -> tuple[Document, Document]:
