@@ -34,7 +34,9 @@ class LoadResult:
 
 
 def load_source(data: bytes | str, file: str) -> LoadResult:
-    raw = data.encode("utf-8") if isinstance(data, str) else data
+    # A lone surrogate (text from an editor or an API caller) cannot be UTF-8: kept as bytes
+    # that fail to decode, so it becomes the loader's "not UTF-8" finding, not an exception.
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
     doc = load_bytes(raw, file)
     wf, reader = read_workflow(doc)
     return LoadResult(file, wf, doc.diagnostics + reader.diagnostics, doc.text)

@@ -119,3 +119,12 @@ def test_surrogate_pairs_keep_the_files_own_columns() -> None:
     (_, a), (_, b) = doc.root.items  # type: ignore[union-attr]
     assert a.value == "\U0001F600"
     assert (a.span.column, a.span.end_column, b.span.column) == (7, 21, 28)
+
+
+def test_a_lone_surrogate_in_text_is_a_finding_not_an_exception() -> None:
+    from flowdsl.check.run import Project, analyze
+
+    found = analyze('{"steps": [{"id": "a", "pass": "\ud83d"}]}', Project.bundled(),
+                    file="x.json").diagnostics
+    assert [(d.rule, d.span.line) for d in found] == [("yaml-syntax", 1)]
+    assert "not UTF-8" in found[0].message
