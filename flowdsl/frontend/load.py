@@ -46,6 +46,12 @@ class _Loader(_Base):  # type: ignore[misc,valid-type]
     PyYAML's own tries up to six regular expressions per plain scalar (a third of the time
     libyaml's composer spends on a flow)."""
 
+    # The composer calls these around every node to track paths for path resolvers, which
+    # the safe loader has none of: C callables that do nothing with their arguments stand
+    # in for PyYAML's Python methods (a class attribute that is a type is not bound).
+    descend_resolver = slice  # (parent, index) -> a throwaway slice
+    ascend_resolver = tuple  # () -> the empty tuple
+
     def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
         if kind is yaml.ScalarNode:
             if not implicit[0]:
