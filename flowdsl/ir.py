@@ -11,7 +11,7 @@ template reference inside a string, can be pointed at in a finding.
 from __future__ import annotations
 
 from dataclasses import MISSING, dataclass, field, fields
-from functools import cached_property
+from flowdsl.cached import cached_property
 from typing import Any, Iterator, Literal, TypeVar, Union, dataclass_transform
 
 from flowdsl.spans import Span

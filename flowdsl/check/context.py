@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from flowdsl.cached import cached_property
 from typing import TYPE_CHECKING, Iterable, Iterator, NamedTuple
 
 from flowdsl import ir

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import cached_property
+from flowdsl.cached import cached_property
 from pathlib import Path
 from typing import Callable, Iterable
 

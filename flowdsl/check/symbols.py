@@ -18,7 +18,7 @@ answers what the engine guarantees when one step reads another's output:
 from __future__ import annotations
 
 from enum import Enum
-from functools import cached_property
+from flowdsl.cached import cached_property
 from typing import NamedTuple
 
 from flowdsl import ir

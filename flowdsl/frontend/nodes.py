@@ -3,7 +3,7 @@ finding at the node's position, so the parsers above never index raw dicts blind
 
 from __future__ import annotations
 
-from functools import cached_property
+from flowdsl.cached import cached_property
 
 import re
 from collections.abc import Collection
