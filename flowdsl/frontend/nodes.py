@@ -131,6 +131,8 @@ class Reader:
         shift = self.verbatim_shift(node)
         if shift >= 0:
             line, col = self.position(node.start + shift + offset)
+            if "\n" not in needle and "\r" not in needle:  # ends on the line it starts on
+                return Span(self.file, line, col, line, col + len(needle))
             end_line, end_col = self.position(node.start + shift + offset + len(needle))
             return Span(self.file, line, col, end_line, end_col)
         # Both searches resume where the previous call for the same string and needle

@@ -58,6 +58,7 @@ _TEMPLATE = re.compile(r"\{\{[ \t]*([A-Za-z0-9_][A-Za-z0-9_\-]*(?:\.[A-Za-z0-9_]
 
 
 @lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)  # flows repeat their templates; the result is immutable
 def scan(text: str) -> Scan:
     """Split ``text`` into literal parts and references, or say what is wrong.
 
