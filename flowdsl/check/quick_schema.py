@@ -158,10 +158,33 @@ def value_fits(schema: Any, value: Any) -> bool:
     return True
 
 
+# (id of the schema, the params with their types) -> (the schema, kept alive so its id stays
+# unique, and the verdict). Flows repeat their literal params; types are part of the key
+# because True == 1 == 1.0 in a dict key, and value_fits tells them apart.
+_VERDICTS: dict[tuple[int, tuple[tuple[str, type, Any], ...]], tuple[Any, bool]] = {}
+
+
 def params_surely_valid(schema: Any, params: dict[str, Any]) -> bool:
     """True only when jsonschema would find no error inside any of ``params`` against the
     request schema ``schema`` (errors about the object as a whole, such as a missing
     required param, may remain: their path is empty and models.py does not report them)."""
+    key: tuple[int, tuple[tuple[str, type, Any], ...]] | None
+    try:
+        key = (id(schema), tuple([(n, type(v), v) for n, v in params.items()]))
+        hit = _VERDICTS.get(key)
+    except TypeError:  # a list or mapping value: not hashable, decided afresh
+        key, hit = None, None
+    if hit is not None and hit[0] is schema:
+        return hit[1]
+    verdict = _params_surely_valid(schema, params)
+    if key is not None:
+        if len(_VERDICTS) > 4096:
+            _VERDICTS.clear()
+        _VERDICTS[key] = (schema, verdict)
+    return verdict
+
+
+def _params_surely_valid(schema: Any, params: dict[str, Any]) -> bool:
     if not isinstance(schema, dict) or not schema.keys() <= _OBJECT_KEYS or schema.get("type") != "object":
         return False
     props = schema.get("properties")

@@ -106,3 +106,15 @@ def test_prefilter_leaves_what_it_does_not_know() -> None:
     assert not params_surely_valid({"type": "object", "properties": {"n": {"$ref": "#/$defs/n"}}}, {"n": 3})
     assert not params_surely_valid({"type": "object", "properties": {"s": {"pattern": "^a"}}}, {"s": "a"})
     assert not params_surely_valid({"type": "object", "properties": {"e": {"enum": [1]}}}, {"e": True})
+
+
+def test_remembered_verdicts_tell_true_from_one() -> None:
+    # True == 1 == 1.0 as dict keys; the memo's key carries the types.
+    from flowdsl.check.quick_schema import params_surely_valid
+
+    schema = {"type": "object", "properties": {"n": {"type": "integer"}}}
+    assert params_surely_valid(schema, {"n": 1}) is True
+    assert params_surely_valid(schema, {"n": True}) is False
+    assert params_surely_valid(schema, {"n": 1.5}) is False
+    assert params_surely_valid(schema, {"n": 1}) is True
+    assert params_surely_valid(schema, {"n": [1]}) is False  # unhashable: decided afresh
