@@ -248,8 +248,8 @@ def busy_cpus(samples: int = 3, pause: float = 0.01) -> float:
 
 
 def default_jobs(cpus: int, load: float) -> int:
-    """Worker processes for a big check: the CPUs nobody else is using (the 1-minute load
-    average says how many are busy), at least one. On a shared machine a worker on a busy
+    """Worker processes for a big check: the CPUs nobody else is using (``load``: how many
+    are busy, see :func:`busy_cpus`), at least one. On a shared machine a worker on a busy
     core only slows the others down and adds the cost of forking and pickling results."""
     return max(1, min(cpus, int(cpus - load + 0.5)))
 
@@ -257,8 +257,8 @@ def default_jobs(cpus: int, load: float) -> int:
 def check_files(paths: Iterable[str | Path], project: Project,
                 jobs: int | None = None, slim: bool = False) -> list[CheckedFile]:
     """Analyse many files, in input order. With many files (and more than one CPU) the work
-    is spread over ``jobs`` processes (default: every CPU); a 20-step flow takes about a
-    millisecond to check, so below PARALLEL_MIN_FILES forking costs more than it saves.
+    is spread over ``jobs`` processes (default: the CPUs free now); a 20-step flow takes
+    about a millisecond and a half to check, so below PARALLEL_MIN_FILES forking costs more than it saves.
     Results of worker processes carry no IR (``workflow`` is None, ``loaded`` is unknown);
     ``slim=True`` drops it in this process too, so memory stays flat in the number of files
     (what a report needs: findings, and the text of files that have any)."""
@@ -278,7 +278,7 @@ def check_files(paths: Iterable[str | Path], project: Project,
     try:
         mp = multiprocessing.get_context("fork")
     except ValueError:  # no fork on this platform: spawning re-imports everything, not worth it
-        return [analyze(Path(f), project) for f in files]
+        return _in_this_process(files, project, slim)
     global _SHARED
     _SHARED = project
     try:
