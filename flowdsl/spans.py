@@ -11,8 +11,8 @@ class Span(NamedTuple):
 
     A named tuple, not a frozen dataclass: the loader makes one for every node of every
     file (about 350 per 20-step flow), and building a tuple costs a fifth of a frozen
-    dataclass's ``__init__`` (issue 16). Immutable either way; :func:`make` is the
-    constructor for hot loops (it skips the keyword-aware ``__new__``)."""
+    dataclass's ``__init__`` (issue 16). Immutable either way; the loops that make one per
+    node call ``tuple.__new__(Span, fields)``, skipping the keyword-aware ``__new__``."""
 
     file: str
     line: int
@@ -22,19 +22,12 @@ class Span(NamedTuple):
 
     @staticmethod
     def point(file: str, line: int, column: int, length: int = 1) -> "Span":
-        return make((file, line, column, line, column + max(length, 1)))
+        return Span(file, line, column, line, column + max(length, 1))
 
     def sub(self, offset: int, length: int) -> "Span":
         """A span inside this single-line span, ``offset`` characters from its start."""
         col = self.column + offset
-        return make((self.file, self.line, col, self.line, col + max(length, 1)))
+        return Span(self.file, self.line, col, self.line, col + max(length, 1))
 
-
-def make(fields: tuple[str, int, int, int, int]) -> Span:
-    """``Span(*fields)`` without the Python-level ``__new__`` (a third of the cost)."""
-    return _new(Span, fields)
-
-
-_new = tuple.__new__
 
 UNKNOWN = Span("<unknown>", 1, 1, 1, 2)

@@ -45,11 +45,12 @@ class _NotLinear(Exception):
 def _from_text(r: Reader, node: YScalar, text: str, step: str) -> ir.Condition | None:
     # A condition written on one line exactly as its value: every position in it is the
     # node's column plus an offset, so the IR parsed once can be moved here.
-    if node.span.line == node.span.end_line and r.verbatim_shift(node) >= 0:
+    span = node.span
+    shift = r.verbatim_shift(node) if span.line == span.end_line else -1
+    if shift >= 0:
         placed = _placed(text)
         if placed is not None:
-            span = node.span
-            return _move(placed, span.file, span.line, span.column + r.verbatim_shift(node) - 1)
+            return _move(placed, span.file, span.line, span.column + shift - 1)
     try:
         return parse_text(text, lambda offset, length: r.locate(node, offset, length))
     except ConditionSyntaxError as exc:
