@@ -19,7 +19,7 @@ import bisect
 import json
 import math
 import re
-from typing import Union
+from typing import NamedTuple, Union
 
 from flowdsl.diagnostics import Diagnostic
 from flowdsl.spans import Span
@@ -49,12 +49,27 @@ class _Open:
         self.key: YScalar | None = None  # an object's key waiting for its value
 
 
-def read_json(text: str, file: str, lines: LineTable) -> tuple[YNode, list[Diagnostic]] | None:
-    """The node tree of ``text`` and its duplicate-key findings; None when ``text`` is not
-    valid JSON or holds something only the YAML path reports (the caller then runs it)."""
+class NotJson(NamedTuple):
+    """Where and why the C json module stops reading the text."""
+
+    reason: str
+    offset: int
+
+
+def read_json(text: str, file: str,
+              lines: LineTable) -> tuple[YNode, list[Diagnostic]] | NotJson | None:
+    """The node tree of ``text`` and its duplicate-key findings; :class:`NotJson` when the
+    text is not JSON, None when it holds something only the YAML path reports (in both
+    cases the caller runs the YAML path)."""
     try:
         json.loads(text)
-    except (ValueError, RecursionError):
+    except json.JSONDecodeError as exc:
+        before = text[:exc.pos].rstrip()
+        if before.endswith(",") and text[exc.pos:exc.pos + 1] in ("]", "}"):
+            # (Python 3.11 says only "Expecting value" there)
+            return NotJson("a trailing comma (remove it)", len(before) - 1)
+        return NotJson(exc.msg, exc.pos)
+    except (ValueError, RecursionError):  # a number too long for int(), nesting too deep
         return None
     # The hot loop of reading JSON (every token of every file), so: positions computed
     # inline (a valid JSON string or number never spans lines: one bisect gives its line),

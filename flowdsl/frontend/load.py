@@ -27,7 +27,7 @@ from typing import NamedTuple, Union
 import yaml
 
 from flowdsl import codes
-from flowdsl.diagnostics import Diagnostic, error
+from flowdsl.diagnostics import Diagnostic, Severity, error
 from flowdsl.spans import Span
 
 try:  # libyaml when the wheel has it: several times faster than the Python composer
@@ -621,16 +621,30 @@ def _real_cause(exc: yaml.MarkedYAMLError, text: str,
 
 
 def _load_text(text: str, file: str, *, json_like: bool = False) -> Document:
-    diags: list[Diagnostic] = []
-    if json_like:
-        # Valid JSON is read by the C json module and one token scan (json_nodes), several
-        # times faster than composing it as YAML; the YAML path below places every finding.
-        from flowdsl.frontend.json_nodes import read_json
+    if not json_like:
+        return _load_yaml(text, file, json_like=False)
+    # Valid JSON is read by the C json module and one token scan (json_nodes), several times
+    # faster than composing it as YAML; the YAML path places every finding.
+    from flowdsl.frontend.json_nodes import NotJson, read_json
 
-        lines = LineTable(text)
-        read = read_json(text, file, lines)
-        if read is not None:
-            return Document(file, text, read[0], read[1], lines)
+    lines = LineTable(text)
+    read = read_json(text, file, lines)
+    if read is not None and not isinstance(read, NotJson):
+        return Document(file, text, read[0], read[1], lines)
+    doc = _load_yaml(text, file, json_like=True)
+    if isinstance(read, NotJson) and doc.root is not None \
+            and not any(d.severity is Severity.ERROR for d in doc.diagnostics):
+        # YAML is lenient (trailing commas, comments, unquoted keys): a .json file that only
+        # YAML reads would fail in every JSON tool, so it is one finding, where JSON stops.
+        doc.diagnostics.append(error(
+            codes.YAML_SYNTAX, f"not valid JSON: {read.reason}", lines.point(file, read.offset),
+            hint="a .json file must be strict JSON: no trailing commas, comments, single quotes "
+                 "or unquoted keys (or name it .yaml)"))
+    return doc
+
+
+def _load_yaml(text: str, file: str, *, json_like: bool) -> Document:
+    diags: list[Diagnostic] = []
     # JSON allows tabs between tokens, YAML does not; a tab is one character either way,
     # so swapping it for a blank keeps every offset, line and column.
     text_for_yaml = text.replace("\t", " ") if json_like else text

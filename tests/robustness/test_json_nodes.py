@@ -83,7 +83,6 @@ def test_exponents_are_numbers_as_json_says() -> None:
 
 
 @pytest.mark.parametrize("text", [
-    '{"a": [1, 2,]}',  # not JSON (YAML accepts it)
     '{"a": NaN}',  # not finite
     '{"a": 1e400}',  # not finite once read
     "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5),  # beyond the nesting limit
@@ -128,3 +127,23 @@ def test_a_lone_surrogate_in_text_is_a_finding_not_an_exception() -> None:
                     file="x.json").diagnostics
     assert [(d.rule, d.span.line) for d in found] == [("yaml-syntax", 1)]
     assert "not UTF-8" in found[0].message
+
+
+@pytest.mark.parametrize(("text", "line", "column", "reason"), [
+    ('{"steps": [\n  {"id": "a", "pass": 1},\n]}', 2, 25, "a trailing comma"),
+    ('{\n  # a note\n  "steps": []\n}', 2, 3, "Expecting property name"),
+    ("{'steps': []}", 1, 2, "Expecting property name"),
+    ('{"steps": [], name: "x"}', 1, 15, "Expecting property name"),
+])
+def test_what_only_yaml_reads_is_one_finding_where_json_stops(text: str, line: int, column: int,
+                                                              reason: str) -> None:
+    fast, slow = both(text)
+    assert fast.root == slow.root and fast.root is not None  # still read, and checked
+    found = [(d.rule, d.span.line, d.span.column) for d in fast.diagnostics]
+    assert found == [("yaml-syntax", line, column)]
+    assert fast.diagnostics[0].message.startswith("not valid JSON: " + reason)
+
+
+def test_text_neither_reads_is_the_yaml_finding_alone() -> None:
+    fast, _ = both('{"steps": [{"id": "a" "pass": 1}]}')
+    assert [d.message.startswith("not valid JSON") for d in fast.diagnostics] == [False]
