@@ -134,6 +134,8 @@ class YMap(NamedTuple):
 
 
 _new = tuple.__new__
+# Where libyaml's line/column differ from ours (see _Converter.marks).
+_MARKS_DIFFER = re.compile("[\x85\u2028\u2029\ufeff]")
 _bisect = bisect.bisect_right
 _ScalarNode, _SequenceNode = yaml.ScalarNode, yaml.SequenceNode
 
@@ -399,9 +401,15 @@ def scalar_value(node: yaml.ScalarNode) -> str | int | float | bool | None:
 
 class _Converter:
     def __init__(self, file: str, lines: LineTable, merge_keys: bool = True,
-                 limit: int = MAX_NODES) -> None:
+                 limit: int = MAX_NODES, *, text: str = "") -> None:
         self.file = file
         self.lines = lines
+        # libyaml has already counted lines and columns for every mark; they are ours too
+        # unless the text has a character libyaml (YAML 1.1) breaks lines at and we do not,
+        # or a BOM it skips without counting, or ends without a line break (libyaml puts
+        # the end of the stream on a line after the last). Reading them costs a third of a
+        # bisect, and the loader makes a span for every node.
+        self.marks = text.endswith(("\n", "\r")) and _MARKS_DIFFER.search(text) is None
         self.merge_keys = merge_keys
         self.limit = limit
         self.count = 0
@@ -409,6 +417,9 @@ class _Converter:
         self.diagnostics: list[Diagnostic] = []
 
     def span(self, node: yaml.Node) -> Span:
+        if self.marks:
+            sm, em = node.start_mark, node.end_mark
+            return _new(Span, (self.file, sm.line + 1, sm.column + 1, em.line + 1, em.column + 1))
         return self.lines.span(self.file, node.start_mark.index, node.end_mark.index)
 
     def convert(self, node: yaml.Node) -> YNode:
@@ -424,17 +435,17 @@ class _Converter:
         depth = self.depth = self.depth + 1
         if depth > MAX_DEPTH and node.value:
             raise _TooDeep()
-        span, file = self.lines.span, self.file
+        span = self.span
         if kind is _SequenceNode:
             convert = self.convert
-            seq = _new(YSeq, (tuple([convert(n) for n in node.value]),
-                              span(file, node.start_mark.index, node.end_mark.index)))
+            seq = _new(YSeq, (tuple([convert(n) for n in node.value]), span(node)))
             self.depth = depth - 1
             return seq
         assert isinstance(node, yaml.MappingNode)
         items: list[tuple[YScalar, YNode]] = []
         index: dict[str, YNode] = {}
         convert, scalar = self.convert, self.scalar
+        file, marks, table_span = self.file, self.marks, self.lines.span
         for knode, vnode in (self._merged(node) if self.merge_keys else node.value):
             if type(knode) is not _ScalarNode:
                 self.count += 1
@@ -446,8 +457,11 @@ class _Converter:
             # Keys stay text: in YAML 1.1 a plain `on:` or `no:` key would become a boolean,
             # which no one writing a flow means.
             text = knode.value
-            start, end = knode.start_mark.index, knode.end_mark.index
-            key = _new(YScalar, (text, span(file, start, end), knode.style or None, start, end))
+            sm, em = knode.start_mark, knode.end_mark
+            key = _new(YScalar, (
+                text, _new(Span, (file, sm.line + 1, sm.column + 1, em.line + 1, em.column + 1))
+                if marks else table_span(file, sm.index, em.index),
+                knode.style or None, sm.index, em.index))
             value = scalar(vnode) if type(vnode) is _ScalarNode else convert(vnode)
             if text in index:
                 self.diagnostics.append(duplicate_key(items, key))
@@ -455,8 +469,7 @@ class _Converter:
                 index[text] = value
             items.append((key, value))
         self.depth = depth - 1
-        return _new(YMap, (tuple(items), span(file, node.start_mark.index, node.end_mark.index),
-                           index))
+        return _new(YMap, (tuple(items), span(node), index))
 
     def _merged(self, node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
         """Apply YAML merge keys (``<<: *base``): explicit keys win over merged ones."""
@@ -490,8 +503,12 @@ class _Converter:
                 codes.YAML_SYNTAX, f"the number {node.value} is not finite (infinite or not a number); "
                 "JSON cannot hold it", self.span(node),
                 hint=f'quote it ("{node.value}") if it is text, or write a finite number'))
-        start, end = node.start_mark.index, node.end_mark.index
-        return _new(YScalar, (value, self.lines.span(self.file, start, end), style or None, start, end))
+        sm, em = node.start_mark, node.end_mark
+        if self.marks:  # inlined: the most frequent node
+            span = _new(Span, (self.file, sm.line + 1, sm.column + 1, em.line + 1, em.column + 1))
+        else:
+            span = self.lines.span(self.file, sm.index, em.index)
+        return _new(YScalar, (value, span, style or None, sm.index, em.index))
 
 
 def duplicate_key(items: list[tuple[YScalar, YNode]], key: YScalar) -> Diagnostic:
@@ -657,7 +674,7 @@ def _load_yaml(text: str, file: str, *, json_like: bool) -> Document:
     fast = _compose_fast(text_for_yaml, lines) if _Base is not yaml.SafeLoader else None
     if fast is not None:
         # No aliases: nothing to expand, so no budget; nesting is measured while converting.
-        conv = _Converter(file, lines, merge_keys="<<" in text, limit=sys.maxsize)
+        conv = _Converter(file, lines, merge_keys="<<" in text, limit=sys.maxsize, text=text)
         try:
             root = conv.convert(fast)
         except _TooDeep:
@@ -716,7 +733,8 @@ def _load_yaml(text: str, file: str, *, json_like: bool) -> Document:
                            Span.point(file, 1, 1)))
         return Document(file, text, None, diags)
     # Aliases may add at most MAX_NODES nodes beyond the ones the file spells out.
-    conv = _Converter(file, lines, merge_keys="<<" in text, limit=composed + MAX_NODES)
+    conv = _Converter(file, lines, merge_keys="<<" in text, limit=composed + MAX_NODES,
+                      text=text)
     try:
         if expanded > composed + MAX_NODES:
             raise _Budget()

@@ -59,9 +59,19 @@ def read_regular(path: str | Path, limit: int = MAX_FILE_BYTES) -> bytes:
     raises OSError: opened without blocking, then refused by its type."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise OSError(0, "not a regular file")
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read(limit + 1)
+        # Plain reads on the descriptor: a buffered file object costs more to set up than a
+        # flow takes to read. Asking one byte past the size sees a file that grew meanwhile.
+        chunks: list[bytes] = []
+        want = limit + 1
+        while want > 0:
+            chunk = os.read(fd, min(want, max(info.st_size + 1, 1 << 16)))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            want -= len(chunk)
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
     finally:
         os.close(fd)

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from flowdsl.frontend import load
@@ -61,3 +61,38 @@ def test_line_starts_are_the_line_breaks_own(text: str) -> None:
     assert LineTable(text).starts == expected
     assert LineTable(text.replace("\r", "")).starts == \
         [0] + [m.end() for m in re.finditer(r"\n", text.replace("\r", ""))]
+
+
+def by_table(text: str, file: str) -> Document:
+    """The document with every position from our line table (libyaml's marks not trusted)."""
+    mp = pytest.MonkeyPatch()
+    try:
+        mp.setattr(load, "_MARKS_DIFFER", re.compile(""))  # matches every text
+        return load_text(text, file, json_like=file.endswith(".json"))
+    finally:
+        mp.undo()
+
+
+@pytest.mark.parametrize("path", FILES[::7], ids=lambda p: str(p.relative_to(ROOT)))
+def test_libyaml_marks_give_the_line_tables_positions(path: Path) -> None:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    marks = load_text(text, path.name, json_like=path.name.endswith(".json"))
+    assert (marks.root, marks.diagnostics) == (by_table(text, path.name).root,
+                                               by_table(text, path.name).diagnostics)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab:- \n\r\t[]{},'\"#|>&*é😀\u2028\x85\ufeff", max_size=60))
+@example("-")  # no final line break: libyaml ends the stream on a line of its own
+@example("a: [1,\r 2]\r\nb: é\r")
+def test_marks_and_line_table_agree_on_odd_text(text: str) -> None:
+    # \r and \r\n are line breaks for both; U+2028, U+0085 and a BOM are not ours, so a
+    # text holding one must fall back to the table (else a node after it moves a line).
+    marks = load_text(text, "x.yaml")
+    table = by_table(text, "x.yaml")
+    assert (marks.root, marks.diagnostics) == (table.root, table.diagnostics)
+
+
+def test_a_line_separator_does_not_move_later_nodes() -> None:
+    doc = load_text("a: 'x\u2028y'\nb: 1\n", "x.yaml")
+    assert doc.root is not None and doc.root.get("b").span[1:3] == (2, 4)  # type: ignore[union-attr]
