@@ -132,12 +132,16 @@ class Scalar:
 
 @_frozen
 class Key:
+    """A mapping key as written, with its place (a did-you-mean points at it)."""
+
     name: str
     span: Span
 
 
 @_frozen
 class ListValue:
+    """A list literal (``[a, b]`` or a block list) in params, bodies and results."""
+
     items: tuple["Value", ...]
     span: Span
 
@@ -147,6 +151,8 @@ class ListValue:
 
 @_frozen
 class MapValue:
+    """A mapping literal, entries in source order (the compiler keeps that order)."""
+
     entries: tuple[tuple[Key, "Value"], ...]
     span: Span
 
@@ -221,18 +227,24 @@ class Compare:
 
 @_frozen
 class AllOf:
+    """``a and b and ...``: true when every item is (the engine's ``all``)."""
+
     items: tuple["Condition", ...]
     span: Span
 
 
 @_frozen
 class AnyOf:
+    """``a or b or ...``: true when one item is (the engine's ``any``)."""
+
     items: tuple["Condition", ...]
     span: Span
 
 
 @_frozen
 class Not:
+    """``not a``."""
+
     item: "Condition"
     span: Span
 
@@ -258,6 +270,8 @@ def iter_condition_refs(cond: Condition | None) -> Iterator[Ref]:
 
 @_frozen
 class Retry:
+    """A step's retry policy; ``None`` fields are left to the engine's defaults."""
+
     max_attempts: int | None
     backoff_multiplier: float | None
     initial_delay_s: float | None
@@ -295,6 +309,8 @@ class _StepBase:
 
 @_frozen
 class Fallback:
+    """A model step's fallback: another model tried when the first fails."""
+
     model: str
     model_span: Span
     params: MapValue | None
@@ -305,6 +321,8 @@ class Fallback:
 
 @_frozen
 class ModelStep(_StepBase):
+    """Runs one model of the catalog with ``params`` (checked against its request schema)."""
+
     common: StepCommon
     model: str
     model_span: Span
@@ -316,6 +334,8 @@ class ModelStep(_StepBase):
 
 @_frozen
 class HttpAuth:
+    """An http step's ``auth`` block."""
+
     type: str  # basic | bearer | api_key (anything else is kept and reported)
     fields: MapValue  # username/password/token/key/header... as written
     span: Span
@@ -323,6 +343,8 @@ class HttpAuth:
 
 @_frozen
 class HttpStep(_StepBase):
+    """Calls a URL; the response becomes the step's output."""
+
     common: StepCommon
     url: Scalar
     method: str
@@ -360,6 +382,8 @@ class CodeBlock:
 
 @_frozen
 class PythonStep(_StepBase):
+    """Runs python code: untrusted, so it runs only in OS isolation unless the user opts out."""
+
     common: StepCommon
     code: CodeBlock
     inputs: MapValue | None = None
@@ -379,6 +403,8 @@ class Branch:
 
 @_frozen
 class ParallelStep(_StepBase):
+    """Runs its branches at once; each branch is a list of steps."""
+
     common: StepCommon
     branches: tuple[Branch, ...]
     kind: Literal["parallel"] = "parallel"
@@ -386,6 +412,8 @@ class ParallelStep(_StepBase):
 
 @_frozen
 class ChoiceStep(_StepBase):
+    """``if``: runs ``then`` when the condition holds, else ``otherwise``."""
+
     common: StepCommon
     condition: Condition | None  # None only when the condition could not be parsed
     then: Branch
@@ -395,6 +423,8 @@ class ChoiceStep(_StepBase):
 
 @_frozen
 class PassStep(_StepBase):
+    """Passes a fixed ``result`` on as its output."""
+
     common: StepCommon
     result: Value | None = None
     result_path: str | None = None
@@ -474,6 +504,8 @@ class Input:
 
 @_frozen
 class Output:
+    """One entry of the flow's ``outputs``: a name and the value it reads."""
+
     name: str
     name_span: Span
     value: Scalar  # a template ``{{x.y}}`` or a ``$.x.y`` reference string
@@ -482,6 +514,8 @@ class Output:
 
 @_frozen
 class Workflow:
+    """One flow file: its steps, inputs, outputs and settings, and where each was written."""
+
     file: str
     span: Span
     steps: tuple[Step, ...]
