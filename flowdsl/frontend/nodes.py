@@ -8,6 +8,7 @@ from flowdsl.cached import cached_property
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from flowdsl import codes
@@ -22,6 +23,16 @@ _DURATION = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*)+$")
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)\s*(ms|s|m|h)")
 _SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+# Spans made for every template reference skip the named tuple's keyword-aware __new__.
+_new = tuple.__new__
+
+
+@lru_cache(maxsize=1024)
+def _seconds(text: str) -> float | None:
+    """A duration's seconds, None if it is not one (flows repeat a few: read each once)."""
+    if not _DURATION.match(text):
+        return None
+    return sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION_PART.findall(text))
 
 
 def kind_name(node: YNode | None) -> str:
@@ -132,9 +143,9 @@ class Reader:
         if shift >= 0:
             line, col = self.position(node.start + shift + offset)
             if "\n" not in needle and "\r" not in needle:  # ends on the line it starts on
-                return Span(self.file, line, col, line, col + len(needle))
+                return _new(Span, (self.file, line, col, line, col + len(needle)))
             end_line, end_col = self.position(node.start + shift + offset + len(needle))
-            return Span(self.file, line, col, end_line, end_col)
+            return _new(Span, (self.file, line, col, end_line, end_col))
         # Both searches resume where the previous call for the same string and needle
         # stopped, so locating every template of a long string stays linear.
         key = (node.start, needle)
@@ -159,7 +170,7 @@ class Reader:
             return node.span
         line, col = self.position(node.start + idx)
         end_line, end_col = self.position(node.start + idx + len(needle))
-        return Span(self.file, line, col, end_line, end_col)
+        return _new(Span, (self.file, line, col, end_line, end_col))
 
     @cached_property
     def source_lines(self) -> list[str]:
@@ -248,8 +259,10 @@ class Reader:
             v = node.value
             if isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 0:
                 return float(v)
-            if isinstance(v, str) and _DURATION.match(v):
-                return sum(float(n) * _UNIT_SECONDS[u] for n, u in _DURATION_PART.findall(v))
+            if isinstance(v, str):
+                seconds = _seconds(v)
+                if seconds is not None:
+                    return seconds
         self.report(codes.SCHEMA, f"{what} must be a duration such as 30s, 10m or 1h (or a number of "
                     f"seconds), found {kind_name(node)}", node.span, step=step)
         return None
