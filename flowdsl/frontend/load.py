@@ -8,8 +8,9 @@ Instead the composed node graph is converted here, with an expansion budget.
 Nothing here recurses deeper than :data:`MAX_DEPTH`: the node graph is composed by our own
 loop over the parser's event stream (libyaml's C composer recurses and dies by SIGSEGV near
 25,000 nested lists), and the nesting is measured while composing, before any recursive
-stage runs. Positions come from character offsets and our own line table, which counts
-only ``\n``, ``\r\n`` and ``\r`` as line breaks (YAML 1.2), not U+2028/U+2029/U+0085.
+stage runs. Positions count only ``\n``, ``\r\n`` and ``\r`` as line breaks (YAML 1.2), not
+U+2028/U+2029/U+0085: they are libyaml's own line and column where it counts the same way,
+and come from character offsets and our line table otherwise.
 """
 
 from __future__ import annotations
