@@ -409,8 +409,10 @@ class _Converter:
         # unless the text has a character libyaml (YAML 1.1) breaks lines at and we do not,
         # or a BOM it skips without counting, or ends without a line break (libyaml puts
         # the end of the stream on a line after the last). Reading them costs a third of a
-        # bisect, and the loader makes a span for every node.
-        self.marks = text.endswith(("\n", "\r")) and _MARKS_DIFFER.search(text) is None
+        # bisect, and the loader makes a span for every node. (Checked for libyaml only; the
+        # pure-Python composer, a fallback for builds without it, keeps the table.)
+        self.marks = (_Base is not yaml.SafeLoader and text.endswith(("\n", "\r"))
+                      and _MARKS_DIFFER.search(text) is None)
         self.merge_keys = merge_keys
         self.limit = limit
         self.count = 0
