@@ -448,7 +448,6 @@ class _Converter:
         items: list[tuple[YScalar, YNode]] = []
         index: dict[str, YNode] = {}
         convert, scalar = self.convert, self.scalar
-        file, marks, table_span = self.file, self.marks, self.lines.span
         for knode, vnode in (self._merged(node) if self.merge_keys else node.value):
             if type(knode) is not _ScalarNode:
                 self.count += 1
@@ -460,11 +459,8 @@ class _Converter:
             # Keys stay text: in YAML 1.1 a plain `on:` or `no:` key would become a boolean,
             # which no one writing a flow means.
             text = knode.value
-            sm, em = knode.start_mark, knode.end_mark
-            key = _new(YScalar, (
-                text, _new(Span, (file, sm.line + 1, sm.column + 1, em.line + 1, em.column + 1))
-                if marks else table_span(file, sm.index, em.index),
-                knode.style or None, sm.index, em.index))
+            key = _new(YScalar, (text, span(knode), knode.style or None,
+                                 knode.start_mark.index, knode.end_mark.index))
             value = scalar(vnode) if type(vnode) is _ScalarNode else convert(vnode)
             if text in index:
                 self.diagnostics.append(duplicate_key(items, key))
@@ -506,12 +502,8 @@ class _Converter:
                 codes.YAML_SYNTAX, f"the number {node.value} is not finite (infinite or not a number); "
                 "JSON cannot hold it", self.span(node),
                 hint=f'quote it ("{node.value}") if it is text, or write a finite number'))
-        sm, em = node.start_mark, node.end_mark
-        if self.marks:  # inlined: the most frequent node
-            span = _new(Span, (self.file, sm.line + 1, sm.column + 1, em.line + 1, em.column + 1))
-        else:
-            span = self.lines.span(self.file, sm.index, em.index)
-        return _new(YScalar, (value, span, style or None, sm.index, em.index))
+        return _new(YScalar, (value, self.span(node), style or None,
+                              node.start_mark.index, node.end_mark.index))
 
 
 def duplicate_key(items: list[tuple[YScalar, YNode]], key: YScalar) -> Diagnostic:
